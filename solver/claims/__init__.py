@@ -1,0 +1,14 @@
+"""The claims registry: the papers' examples and theorems as executable checks."""
+
+from .registry import (
+    CheckContext,
+    Claim,
+    ClaimResult,
+    all_claims,
+    register,
+    register_unchecked,
+    select,
+)
+
+__all__ = ["CheckContext", "Claim", "ClaimResult", "all_claims", "register",
+           "register_unchecked", "select"]

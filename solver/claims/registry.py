@@ -1,0 +1,152 @@
+"""One registry of the papers' theorems and examples as executable checks.
+
+A claim has an id (``"sampling.theorem-5.1"``), the paper, section, statement, a kind and a
+check function.  Kinds:
+
+``example``
+    A number the paper prints; ``solver reproduce`` shows the paper's value beside ours.
+``theorem``
+    A statement checked numerically (random seeded instances plus the paper's tight
+    families); ``solver verify`` reports the worst case found.
+``unchecked``
+    A statement the library records but does not check numerically (e.g. an existence
+    result or a statement about all mechanisms); ``reason`` says why.
+
+A check function takes a :class:`CheckContext` and returns a :class:`ClaimResult`.  With
+``ctx.quick`` it must finish in a few seconds (the test suite runs every claim that way);
+without it, it may run the full family.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Kind = Literal["example", "theorem", "unchecked"]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check receives: a seed (for a ``numpy.random.Generator``) and the budget."""
+
+    seed: int = 0
+    quick: bool = False
+
+    def rng(self) -> np.random.Generator:
+        """A fresh generator from the seed."""
+        return np.random.default_rng(self.seed)
+
+
+@dataclass
+class ClaimResult:
+    """Outcome of a check.
+
+    Attributes
+    ----------
+    ok
+        Whether the claim held (example reproduced within tolerance / no counterexample).
+    computed
+        Our value (a number, or a short string for structured results).
+    paper_value
+        The paper's printed value, for examples.
+    worst_case
+        For theorems: the worst instance found, as a dict (ideally an instance file that
+        ``solver solve`` can rerun) with the quantity that measures it.
+    details
+        Anything else worth reporting (tables of ratios as n grows, counts of instances).
+    """
+
+    ok: bool
+    computed: Any = None
+    paper_value: Any = None
+    worst_case: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registered claim; see the module docstring."""
+
+    id: str
+    paper: str
+    section: str
+    statement: str
+    kind: Kind
+    check: Callable[[CheckContext], ClaimResult] | None = None
+    tolerance: float | None = None
+    reason: str = ""
+
+    def run(self, ctx: CheckContext | None = None) -> dict[str, Any]:
+        """Run the check and return a JSON-ready row (``status`` is ``ok``/``FAIL``/``error``)."""
+        ctx = ctx or CheckContext()
+        row: dict[str, Any] = {
+            "claim": self.id, "paper": self.paper, "section": self.section,
+            "kind": self.kind, "statement": self.statement,
+        }
+        if self.kind == "unchecked" or self.check is None:
+            row.update(status="not checked", reason=self.reason)
+            return row
+        t0 = time.perf_counter()
+        try:
+            res = self.check(ctx)
+        except Exception as exc:  # a crashing check is reported, never hidden
+            row.update(status="error", message=f"{type(exc).__name__}: {exc}",
+                       seconds=round(time.perf_counter() - t0, 3))
+            return row
+        row.update(
+            status="ok" if res.ok else "FAIL",
+            paper_value=res.paper_value, computed=res.computed,
+            worst_case=res.worst_case, details=res.details, message=res.message,
+            seconds=round(time.perf_counter() - t0, 3),
+        )
+        return row
+
+
+_CLAIMS: dict[str, Claim] = {}
+
+
+def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
+             tolerance: float | None = None, reason: str = ""
+             ) -> Callable[[Callable[[CheckContext], ClaimResult]],
+                           Callable[[CheckContext], ClaimResult]]:
+    """Decorator registering a check function as a claim."""
+    def deco(fn: Callable[[CheckContext], ClaimResult]) -> Callable[[CheckContext], ClaimResult]:
+        _CLAIMS[id] = Claim(id, paper, section, statement, kind, fn, tolerance, reason)
+        return fn
+    return deco
+
+
+def register_unchecked(id: str, *, paper: str, section: str, statement: str, reason: str) -> None:
+    """Record a statement the library does not check numerically, with why."""
+    _CLAIMS[id] = Claim(id, paper, section, statement, "unchecked", None, None, reason)
+
+
+def all_claims() -> dict[str, Claim]:
+    """Every registered claim, plugins loaded, sorted by id."""
+    from ..plugins import load_plugins
+
+    load_plugins()
+    return dict(sorted(_CLAIMS.items()))
+
+
+def select(ids: list[str] | None = None, kinds: tuple[str, ...] | None = None) -> list[Claim]:
+    """Claims whose id equals or starts with one of ``ids`` (all if none), of the given kinds."""
+    cl = all_claims()
+    out = []
+    for c in cl.values():
+        if kinds and c.kind not in kinds:
+            continue
+        if ids and not any(c.id == i or c.id.startswith(i.rstrip(".") + ".") or
+                           c.id.startswith(i) for i in ids):
+            continue
+        out.append(c)
+    if ids:
+        unknown = [i for i in ids if not any(c.id.startswith(i) for c in cl.values())]
+        if unknown:
+            raise KeyError(f"unknown claim {unknown[0]!r}; see `solver verify --list`")
+    return out

@@ -1,0 +1,1 @@
+"""The ironing design problem (see README)."""

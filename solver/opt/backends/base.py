@@ -1,0 +1,61 @@
+"""What a backend declares and must do.
+
+A backend turns a :class:`~solver.opt.problem.LinearProgram` into a
+:class:`~solver.opt.result.Solution`.  It never knows which paper a model came from.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from ..problem import LinearProgram
+from ..result import Solution
+
+
+class Backend(ABC):
+    """Abstract backend.
+
+    Attributes
+    ----------
+    name
+        Registry name (``"highs"``, ``"cvxpy:CLARABEL"``, ``"pulp:CBC"``, ...).
+    supports_integer, supports_quadratic
+        Capabilities; :func:`solver.opt.solve` refuses a model the backend cannot handle.
+    gives_bound
+        Whether a time-limited MILP reports a best bound (otherwise ``bound`` is ``nan``).
+    """
+
+    name: str = ""
+    supports_integer: bool = False
+    supports_quadratic: bool = False
+    gives_bound: bool = False
+
+    @abstractmethod
+    def is_installed(self) -> bool:
+        """Whether the underlying package (and solver) can be imported and run."""
+
+    def can_solve(self, problem: LinearProgram) -> bool:
+        """Whether this backend handles the problem's features."""
+        if problem.is_mip and not self.supports_integer:
+            return False
+        if problem.is_quadratic and not self.supports_quadratic:
+            return False
+        if problem.is_mip and problem.is_quadratic:
+            return False  # no MIQP backend is wired in
+        return True
+
+    def why_not(self, problem: LinearProgram) -> str:
+        """Human-readable reason why :meth:`can_solve` is false."""
+        if not self.is_installed():
+            return "not installed"
+        if problem.is_mip and problem.is_quadratic:
+            return "mixed-integer quadratic programs are not supported"
+        if problem.is_mip and not self.supports_integer:
+            return "does not support integer variables"
+        if problem.is_quadratic and not self.supports_quadratic:
+            return "does not support a quadratic objective"
+        return ""
+
+    @abstractmethod
+    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
+        """Solve ``problem``; never raises for solver-side failures (status ``"error"``)."""

@@ -1,0 +1,178 @@
+"""cvxpy, with any solver it has installed (``cvxpy:CLARABEL``, ``cvxpy:HIGHS``, ...).
+
+cvxpy gives an independent modelling path (its own canonicalisation) and interior-point
+solvers (CLARABEL), which makes it a useful second opinion on HiGHS.  It is also the
+library's quadratic-programming backend.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..problem import LinearProgram
+from ..result import Solution, relative_gap
+from .base import Backend
+
+#: Solvers known to handle integer variables, when cvxpy has them installed.
+MIP_SOLVERS = ("HIGHS", "SCIP", "GUROBI", "CPLEX", "MOSEK", "GLPK_MI", "CBC", "XPRESS", "COPT")
+#: Solvers known to handle convex QPs.
+QP_SOLVERS = ("CLARABEL", "HIGHS", "PIQP", "PROXQP", "ECOS", "MOSEK", "GUROBI")
+#: Preference order for a plain LP (interior point first: an independent algorithm).
+LP_SOLVERS = ("CLARABEL", "HIGHS", "ECOS", "SCIPY", "GLPK")
+#: First-order solvers (SCS, OSQP) are deliberately not listed: their answers are approximate
+#: and carry no optimality certificate (OSQP also crashed the interpreter on LPs with
+#: numpy 2.4).  A named request for one is refused; this guard is for custom lists.
+APPROXIMATE = ("SCS", "OSQP")
+
+
+def _installed() -> list[str]:
+    try:
+        import cvxpy as cp
+    except ImportError:  # pragma: no cover - cvxpy is a core dependency
+        return []
+    return list(cp.installed_solvers())
+
+
+def _time_options(solver: str, time_limit: float | None) -> dict:
+    if time_limit is None:
+        return {}
+    t = float(time_limit)
+    return {
+        "HIGHS": {"time_limit": t},
+        "CLARABEL": {"time_limit": t},
+        "SCIP": {"scip_params": {"limits/time": t}},
+        "GUROBI": {"TimeLimit": t},
+        "OSQP": {"time_limit": t},
+    }.get(solver, {})
+
+
+class CvxpyBackend(Backend):
+    """cvxpy with a named solver, or the best installed one for the model when ``solver=None``."""
+
+    supports_integer = True
+    supports_quadratic = True
+    gives_bound = False
+
+    def __init__(self, solver: str | None = None) -> None:
+        self.solver = solver
+        self.name = "cvxpy" if solver is None else f"cvxpy:{solver}"
+
+    def is_installed(self) -> bool:
+        inst = _installed()
+        return bool(inst) if self.solver is None else self.solver in inst
+
+    def _pick(self, problem: LinearProgram) -> str | None:
+        inst = _installed()
+        if self.solver is not None:
+            return self.solver if self.solver in inst else None
+        prefs = MIP_SOLVERS if problem.is_mip else QP_SOLVERS if problem.is_quadratic else LP_SOLVERS
+        return next((s for s in prefs if s in inst), None)
+
+    def can_solve(self, problem: LinearProgram) -> bool:
+        if not super().can_solve(problem):
+            return False
+        s = self._pick(problem)
+        if s is None:
+            return False
+        if problem.is_mip and s not in MIP_SOLVERS:
+            return False
+        if problem.is_quadratic and s not in QP_SOLVERS:
+            return False
+        return True
+
+    def why_not(self, problem: LinearProgram) -> str:
+        base = super().why_not(problem)
+        if base:
+            return base
+        s = self._pick(problem)
+        if s is None:
+            return "no suitable cvxpy solver installed"
+        if problem.is_mip and s not in MIP_SOLVERS:
+            return f"cvxpy solver {s} does not support integer variables"
+        if problem.is_quadratic and s not in QP_SOLVERS:
+            return f"cvxpy solver {s} does not support a quadratic objective"
+        return ""
+
+    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
+        import cvxpy as cp
+
+        solver = self._pick(problem)
+        name = f"cvxpy:{solver}"
+        p = problem
+        n = p.n_vars
+        idx_int = np.flatnonzero(p.integrality)
+        idx_con = np.flatnonzero(~p.integrality)
+        parts = []
+        # cvxpy marks integrality per Variable; scatter a continuous and an integer block
+        # into one vector with sparse selection matrices.
+        if idx_con.size:
+            xc = cp.Variable(idx_con.size)
+            Pc = sp.csr_matrix((np.ones(idx_con.size), (idx_con, np.arange(idx_con.size))),
+                               shape=(n, idx_con.size))
+            parts.append(Pc @ xc)
+        if idx_int.size:
+            xi = cp.Variable(idx_int.size, integer=True)
+            Pi = sp.csr_matrix((np.ones(idx_int.size), (idx_int, np.arange(idx_int.size))),
+                               shape=(n, idx_int.size))
+            parts.append(Pi @ xi)
+        x = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+        cons = []
+        ub_con = eq_con = None
+        if p.A_ub.shape[0]:
+            ub_con = p.A_ub @ x <= p.b_ub
+            cons.append(ub_con)
+        if p.A_eq.shape[0]:
+            eq_con = p.A_eq @ x == p.b_eq
+            cons.append(eq_con)
+        fin_lb = np.isfinite(p.lb)
+        fin_ub = np.isfinite(p.ub)
+        if fin_lb.any():
+            cons.append(x[np.flatnonzero(fin_lb)] >= p.lb[fin_lb])
+        if fin_ub.any():
+            cons.append(x[np.flatnonzero(fin_ub)] <= p.ub[fin_ub])
+        obj = p.c @ x
+        if p.is_quadratic:
+            Q = p.Q if p.sense == "min" else -p.Q
+            Qs = 0.5 * (Q + Q.T)
+            obj_q = 0.5 * cp.quad_form(x, cp.psd_wrap(Qs))
+            obj = obj + obj_q if p.sense == "min" else obj - obj_q
+        prob = cp.Problem(cp.Minimize(obj) if p.sense == "min" else cp.Maximize(obj), cons)
+        t0 = time.perf_counter()
+        try:
+            prob.solve(solver=solver, **_time_options(solver, time_limit))
+        except Exception as exc:  # cvxpy raises SolverError on solver crashes
+            return Solution("error", None, float("nan"), float("nan"), float("inf"), name,
+                            time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
+        secs = time.perf_counter() - t0
+        st = prob.status
+        xv = None if x.value is None else np.asarray(x.value, dtype=float).reshape(-1)
+        if xv is not None and idx_int.size:
+            xv[idx_int] = np.round(xv[idx_int])
+        objv = p.objective_value(xv) if xv is not None else float("nan")
+        if st == cp.OPTIMAL and solver not in APPROXIMATE:
+            duals = None
+            if not p.is_mip:
+                duals = {
+                    "ub": -np.asarray(ub_con.dual_value).reshape(-1) if ub_con is not None
+                    else np.zeros(0),
+                    "eq": -np.asarray(eq_con.dual_value).reshape(-1) if eq_con is not None
+                    else np.zeros(0),
+                }
+                if p.sense == "max":
+                    duals = {k: -v for k, v in duals.items()}
+            return Solution("optimal", xv, objv, objv, 0.0, name, secs, duals, st)
+        if st in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
+            return Solution("infeasible", None, float("nan"), float("nan"), float("inf"), name,
+                            secs, None, st)
+        if st in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
+            return Solution("unbounded", None, float("nan"), float("nan"), float("inf"), name,
+                            secs, None, st)
+        if st == cp.USER_LIMIT or (time_limit is not None and secs >= 0.98 * time_limit):
+            return Solution("time_limit", xv, objv, float("nan"), relative_gap(objv, float("nan")),
+                            name, secs, None, st)
+        # OPTIMAL_INACCURATE, or an approximate first-order solver: a value, not a proof.
+        return Solution("error", xv, objv, float("nan"), float("inf"), name, secs, None,
+                        f"{st} (not proven optimal)")

@@ -1,0 +1,100 @@
+"""HiGHS through ``scipy.optimize.linprog`` (LPs, with duals) and ``scipy.optimize.milp``."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.optimize as so
+
+from ..problem import LinearProgram
+from ..result import Solution, relative_gap
+from .base import Backend
+
+
+class HighsScipy(Backend):
+    """scipy's bundled HiGHS: LP via ``linprog(method="highs")``, MILP via ``milp``.
+
+    A time-limited MILP returns its incumbent (if any) with HiGHS's dual bound
+    (``mip_dual_bound``) and status ``"time_limit"``.
+    """
+
+    name = "highs"
+    supports_integer = True
+    supports_quadratic = False
+    gives_bound = True
+
+    def is_installed(self) -> bool:  # scipy is a core dependency
+        return True
+
+    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
+        sign = -1.0 if problem.sense == "max" else 1.0
+        c = sign * problem.c
+        t0 = time.perf_counter()
+        if problem.is_mip:
+            return self._milp(problem, c, sign, time_limit, t0)
+        return self._lp(problem, c, sign, time_limit, t0)
+
+    def _lp(self, p: LinearProgram, c, sign, time_limit, t0) -> Solution:
+        opts = {"presolve": True}
+        if time_limit is not None:
+            opts["time_limit"] = float(time_limit)
+        res = so.linprog(
+            c,
+            A_ub=p.A_ub if p.A_ub.shape[0] else None,
+            b_ub=p.b_ub if p.A_ub.shape[0] else None,
+            A_eq=p.A_eq if p.A_eq.shape[0] else None,
+            b_eq=p.b_eq if p.A_eq.shape[0] else None,
+            bounds=np.column_stack([p.lb, p.ub]),
+            method="highs",
+            options=opts,
+        )
+        secs = time.perf_counter() - t0
+        status = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded"}.get(
+            res.status, "error")
+        x = res.x if res.x is not None else None
+        if status == "optimal":
+            obj = p.objective_value(x)
+            duals = {
+                "ub": sign * np.asarray(res.ineqlin.marginals) if p.A_ub.shape[0] else np.zeros(0),
+                "eq": sign * np.asarray(res.eqlin.marginals) if p.A_eq.shape[0] else np.zeros(0),
+            }
+            return Solution("optimal", x, obj, obj, 0.0, self.name, secs, duals, res.message)
+        obj = p.objective_value(x) if x is not None else float("nan")
+        return Solution(status, x, obj, float("nan"), float("inf"), self.name, secs, None,
+                        res.message)
+
+    def _milp(self, p: LinearProgram, c, sign, time_limit, t0) -> Solution:
+        cons = []
+        if p.A_ub.shape[0]:
+            cons.append(so.LinearConstraint(p.A_ub, -np.inf, p.b_ub))
+        if p.A_eq.shape[0]:
+            cons.append(so.LinearConstraint(p.A_eq, p.b_eq, p.b_eq))
+        opts: dict = {"mip_rel_gap": 1e-9, "presolve": True}
+        if time_limit is not None:
+            opts["time_limit"] = float(time_limit)
+        res = so.milp(
+            c,
+            constraints=cons or None,
+            integrality=p.integrality.astype(int),
+            bounds=so.Bounds(p.lb, p.ub),
+            options=opts,
+        )
+        secs = time.perf_counter() - t0
+        x = None if res.x is None else np.asarray(res.x)
+        if x is not None:
+            x = np.where(p.integrality, np.round(x), x)
+        obj = p.objective_value(x) if x is not None else float("nan")
+        dual_bound = getattr(res, "mip_dual_bound", None)
+        bound = float("nan") if dual_bound is None else sign * float(dual_bound) + p.offset
+        if res.status == 0:
+            bound = bound if np.isfinite(bound) else obj
+            gap = relative_gap(obj, bound)
+            return Solution("optimal", x, obj, bound, gap, self.name, secs, None, res.message)
+        if res.status == 1:
+            return Solution("time_limit", x, obj, bound, relative_gap(obj, bound), self.name,
+                            secs, None, res.message)
+        status = {2: "infeasible", 3: "unbounded"}.get(res.status, "error")
+        return Solution(status, x, obj, bound, float("inf"), self.name, secs, None, res.message)
+
+

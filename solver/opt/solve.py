@@ -1,0 +1,98 @@
+"""``solve(problem, backend="auto", time_limit=None)``: the one entry point to every backend."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from ..errors import BackendUnavailableError
+from .backends import Backend, all_backends
+from .problem import LinearProgram
+from .result import Solution
+
+log = logging.getLogger(__name__)
+
+#: Aliases accepted on the command line and in the API.
+ALIASES = {"scipy": "highs", "cbc": "pulp:CBC", "clarabel": "cvxpy:CLARABEL"}
+
+
+@lru_cache(maxsize=1)
+def _registry() -> dict[str, Backend]:
+    return all_backends()
+
+
+@lru_cache(maxsize=64)
+def _installed(name: str) -> bool:
+    return _registry()[name].is_installed()
+
+
+def backend_names() -> list[str]:
+    """Names of every known backend."""
+    return list(_registry())
+
+
+def available_backends(problem: LinearProgram | None = None) -> list[str]:
+    """Installed backends, restricted to those that can solve ``problem`` when given.
+
+    Generic aliases (``"cvxpy"``, ``"pulp"``) are left out so each solver appears once.
+    """
+    out = []
+    for name, b in _registry().items():
+        if name in ("cvxpy", "pulp") or not _installed(name):
+            continue
+        if problem is None or b.can_solve(problem):
+            out.append(name)
+    return out
+
+
+def get_backend(name: str, problem: LinearProgram | None = None) -> Backend:
+    """Look a backend up by name; raise a clear error naming the ones that would work."""
+    reg = _registry()
+    key = ALIASES.get(name.lower(), name) if name not in reg else name
+    if key not in reg:
+        # tolerate case differences, e.g. "cvxpy:clarabel"
+        matches = [k for k in reg if k.lower() == key.lower()]
+        key = matches[0] if matches else key
+    if key not in reg:
+        raise BackendUnavailableError(
+            f"unknown backend {name!r}; available: {', '.join(available_backends(problem))}")
+    b = reg[key]
+    if not _installed(key):
+        raise BackendUnavailableError(
+            f"backend {key!r} is not installed; available: {', '.join(available_backends(problem))}")
+    if problem is not None and not b.can_solve(problem):
+        raise BackendUnavailableError(
+            f"backend {key!r} cannot solve this model ({b.why_not(problem)}); "
+            f"backends that can: {', '.join(available_backends(problem)) or 'none installed'}")
+    return b
+
+
+def solve(problem: LinearProgram, backend: str = "auto",
+          time_limit: float | None = None) -> Solution:
+    """Solve a :class:`LinearProgram` with the named backend.
+
+    Parameters
+    ----------
+    problem
+        The model.
+    backend
+        ``"auto"`` (HiGHS through scipy for LP/MILP, cvxpy for QP), or any name from
+        :func:`available_backends`: ``"highs"``, ``"cvxpy:CLARABEL"``, ``"cvxpy:HIGHS"``,
+        ``"pulp:CBC"``, ``"pulp:HiGHS"``, ...
+    time_limit
+        Seconds; a MILP stopped by it returns status ``"time_limit"`` with its incumbent.
+
+    Returns
+    -------
+    Solution
+        Never ``"optimal"`` unless the backend proved it.  Call ``.certify()`` to require it.
+    """
+    if backend == "auto":
+        cands = available_backends(problem)
+        if not cands:
+            raise BackendUnavailableError("no installed backend can solve this model")
+        backend = cands[0]
+    b = get_backend(backend, problem)
+    sol = b.solve(problem, time_limit=time_limit)
+    log.debug("%s: %s obj=%s in %.3fs", sol.backend, sol.status, sol.objective, sol.seconds)
+    return sol

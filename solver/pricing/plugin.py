@@ -1,0 +1,1 @@
+"""Registers the pricing problem and its claims (imported by :mod:solver.plugins)."""

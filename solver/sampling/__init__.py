@@ -1,0 +1,1 @@
+"""The sampling design problem (see README)."""

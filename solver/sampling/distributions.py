@@ -1,0 +1,88 @@
+"""Distributions of how many buyers see one seller's data (Pricing Private Data, Sections 4-5).
+
+For an unbiased sampling distribution ψ ∈ Ψ(N') with buyer sample sizes d_b, let p_ψ(k) be the
+probability that a fixed seller is sampled by exactly k buyers (by symmetry of unbiased
+distributions the same for every seller).  The expected payment per seller is
+Π(ψ) = Σ_k p_ψ(k) π(k) (Section 5.1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+
+def seller_counts(n: int, demands: np.ndarray) -> np.ndarray:
+    """k_j = #{b : d_b >= j} for positions j = 1..n of the ordering (Section 4.3 / 5.2).
+
+    Parameters
+    ----------
+    n
+        Number of sellers n' in the ordering.
+    demands
+        Buyer sample sizes d_b, each in 0..n.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of length n: the number of buyers that see the seller in position j.
+    """
+    d = np.sort(np.asarray(demands, dtype=np.int64))
+    j = np.arange(1, n + 1)
+    # number of d_b >= j = m - #{d_b < j}
+    return d.size - np.searchsorted(d, j, side="left")
+
+
+def ordering_distribution(n: int, demands: np.ndarray) -> np.ndarray:
+    """p_{ψ*}(k) for the ordering distribution ψ* (Definition in Section 4.3).
+
+    A uniformly random order assigns a seller to position j with probability 1/n; the seller in
+    position j is sampled by k_j = #{b : d_b >= j} buyers, so p(k) = #{j <= n : k_j = k} / n.
+
+    Returns
+    -------
+    numpy.ndarray
+        Length m + 1 (m = number of buyers); entry k is p(k).
+    """
+    m = int(np.asarray(demands).size)
+    k = seller_counts(n, demands)
+    return np.bincount(k, minlength=m + 1).astype(float) / n
+
+
+def independent_distribution(n: int, demands: np.ndarray) -> np.ndarray:
+    """p(k) when every buyer draws an independent uniform sample of d_b sellers (Section 4.3).
+
+    A fixed seller is in buyer b's sample with probability d_b/n, independently across buyers,
+    so the count is Poisson-binomial; computed exactly by convolving Bernoulli pmfs, with
+    buyers of equal demand grouped into one binomial (scipy.stats.binom) first.
+
+    Returns
+    -------
+    numpy.ndarray
+        Length m + 1; entry k is p(k).
+    """
+    d = np.asarray(demands, dtype=np.int64)
+    m = d.size
+    pmf = np.array([1.0])
+    sizes, mult = np.unique(d, return_counts=True)
+    for s, c in zip(sizes, mult, strict=True):
+        q = s / n
+        pmf = np.convolve(pmf, stats.binom.pmf(np.arange(c + 1), c, q))
+    out = np.zeros(m + 1)
+    out[: pmf.size] = pmf
+    return out
+
+
+def expected_payment(p: np.ndarray, payment: np.ndarray) -> float:
+    """Π(ψ) = Σ_k p(k) π(k) (Section 5.1), for a count distribution ``p`` and payment π."""
+    p = np.asarray(p, dtype=float)
+    pi = np.asarray(payment, dtype=float)
+    if p.shape != pi.shape:
+        raise ValueError(f"p has length {p.size} but payment has length {pi.size}")
+    return float(p @ pi)
+
+
+def mean_count(p: np.ndarray) -> float:
+    """Σ_k k p(k); Lemma 4.2 says it equals Σ_b d_b / n for every unbiased ψ."""
+    p = np.asarray(p, dtype=float)
+    return float(np.arange(p.size) @ p)

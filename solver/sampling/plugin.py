@@ -1,0 +1,1 @@
+"""Registers the sampling problem and its claims (imported by :mod:solver.plugins)."""

@@ -1,0 +1,1 @@
+"""The sharing design problem (see README)."""

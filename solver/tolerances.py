@@ -1,0 +1,19 @@
+"""Named floating-point tolerances, in one place.
+
+Tests and claims import these constants instead of writing literals, so a change of
+precision policy is one edit.
+"""
+
+#: Feasibility / agreement tolerance between two exact backends on the same model.
+BACKEND_AGREEMENT = 1e-6
+#: Relative MIP gap below which a solve counts as proven optimal.
+MIP_GAP = 1e-9
+#: Tolerance for comparing closed forms with direct summation or enumeration.
+EXACT = 1e-9
+#: Tolerance for probabilities summing to one in instance files.
+PROBABILITY_SUM = 1e-9
+#: Tolerance when checking a claimed inequality (e.g. ratio <= 2) numerically.
+INEQUALITY = 1e-7
+#: Smallest eigenvalue allowed for a covariance to count as positive semidefinite
+#: (relative to its largest eigenvalue).
+PSD = 1e-10
