@@ -1,1 +1,3 @@
-"""Registers the sampling problem and its claims (imported by :mod:solver.plugins)."""
+"""Registers the sampling problems and claims (imported by :mod:`solver.plugins`)."""
+
+from . import claims_mechanisms, claims_optimum, cli_problem  # noqa: F401

@@ -7,6 +7,7 @@ independent branch-and-bound code (CBC) for cross-checking MILPs.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
@@ -38,6 +39,8 @@ class PulpBackend(Backend):
     def _make(self, time_limit: float | None):
         import pulp
 
+        # PuLP 3.x deprecates the bundled-CBC class for 4.0 (pinned below 4 in pyproject).
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp\..*")
         cls = getattr(pulp, _SOLVER_CLASSES[self.solver])
         kw = {"msg": False}
         if time_limit is not None:
@@ -67,7 +70,7 @@ class PulpBackend(Backend):
             lo = None if not np.isfinite(p.lb[j]) else float(p.lb[j])
             hi = None if not np.isfinite(p.ub[j]) else float(p.ub[j])
             cat = pulp.LpInteger if p.integrality[j] else pulp.LpContinuous
-            xs.append(pulp.LpVariable(f"x{j}", lowBound=lo, upBound=hi, cat=cat))
+            xs.append(prob.add_variable(f"x{j}", lowBound=lo, upBound=hi, cat=cat))
         prob += pulp.LpAffineExpression(
             [(xs[j], float(p.c[j])) for j in np.flatnonzero(p.c)]) + float(p.offset)
         names_ub, names_eq = [], []
@@ -94,10 +97,10 @@ class PulpBackend(Backend):
         if ss == pulp.LpSolutionOptimal and prob.status == pulp.LpStatusOptimal:
             duals = None
             if not p.is_mip:
-                cons = prob.constraints
+                get = prob.get_constraint_by_name
                 duals = {
-                    "ub": np.array([cons[nm].pi or 0.0 for nm in names_ub]),
-                    "eq": np.array([cons[nm].pi or 0.0 for nm in names_eq]),
+                    "ub": np.array([get(nm).pi or 0.0 for nm in names_ub]),
+                    "eq": np.array([get(nm).pi or 0.0 for nm in names_eq]),
                 }
             return Solution("optimal", xv, objv, objv, 0.0, self.name, secs, duals,
                             pulp.LpStatus[prob.status])
