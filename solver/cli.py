@@ -53,8 +53,10 @@ def solve_file(path: str | Path, backend: str = "auto", time_limit: float | None
 
 @app.command()
 def solve(
-    file: Annotated[Path, typer.Argument(help="Instance file (JSON or YAML) with a 'problem' field.")],
-    backend: Annotated[str, typer.Option(help="Backend name, or 'auto'. See `solver list`.")] = "auto",
+    file: Annotated[Path, typer.Argument(
+        help="Instance file (JSON or YAML) with a 'problem' field.")],
+    backend: Annotated[str, typer.Option(
+        help="Backend name, or 'auto'. See `solver list`.")] = "auto",
     time_limit: Annotated[float | None, typer.Option(help="Seconds; a stopped MILP reports "
                                                           "status time_limit.")] = None,
     method: Annotated[str | None, typer.Option(help="Problem-specific method.")] = None,

@@ -110,10 +110,10 @@ def as_array(value: Any, field: str, *, ndim: int = 1, integer: bool = False,
             n0 = len(value[0])
             for i, row in enumerate(value):
                 if len(row) != n0:
-                    raise InstanceError(f"{field}[{i}]",
-                                        f"has length {len(row)}, expected {n0} (rows must be equal)")
+                    raise InstanceError(f"{field}[{i}]", f"has length {len(row)}, expected "
+                                                         f"{n0} (rows must be equal)")
         raise InstanceError(field, f"must be a rectangular array of {ndim} dimension(s)")
-    if arr.shape[-1] < min_len if arr.ndim else True:
+    if arr.ndim == 0 or arr.shape[-1] < min_len:
         raise InstanceError(field, f"must have at least {min_len} entries")
     if max_len is not None and arr.shape[-1] > max_len:
         raise InstanceError(field, f"must have at most {max_len} entries, got {arr.shape[-1]}")

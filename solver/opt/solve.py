@@ -58,8 +58,8 @@ def get_backend(name: str, problem: LinearProgram | None = None) -> Backend:
             f"unknown backend {name!r}; available: {', '.join(available_backends(problem))}")
     b = reg[key]
     if not _installed(key):
-        raise BackendUnavailableError(
-            f"backend {key!r} is not installed; available: {', '.join(available_backends(problem))}")
+        avail = ", ".join(available_backends(problem))
+        raise BackendUnavailableError(f"backend {key!r} is not installed; available: {avail}")
     if problem is not None and not b.can_solve(problem):
         raise BackendUnavailableError(
             f"backend {key!r} cannot solve this model ({b.why_not(problem)}); "

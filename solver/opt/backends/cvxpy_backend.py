@@ -68,7 +68,10 @@ class CvxpyBackend(Backend):
         inst = _installed()
         if self.solver is not None:
             return self.solver if self.solver in inst else None
-        prefs = MIP_SOLVERS if problem.is_mip else QP_SOLVERS if problem.is_quadratic else LP_SOLVERS
+        if problem.is_mip:
+            prefs = MIP_SOLVERS
+        else:
+            prefs = QP_SOLVERS if problem.is_quadratic else LP_SOLVERS
         return next((s for s in prefs if s in inst), None)
 
     def can_solve(self, problem: LinearProgram) -> bool:

@@ -51,10 +51,6 @@ class PulpBackend(Backend):
 
     def is_installed(self) -> bool:
         try:
-            import pulp
-        except ImportError:  # pragma: no cover - pulp is a core dependency
-            return False
-        try:
             return bool(self._make(None).available())
         except Exception:
             return False
@@ -78,8 +74,8 @@ class PulpBackend(Backend):
             A = A.tocsr()
             for i in range(A.shape[0]):
                 lo, hi = A.indptr[i], A.indptr[i + 1]
-                expr = pulp.LpAffineExpression(
-                    [(xs[j], float(v)) for j, v in zip(A.indices[lo:hi], A.data[lo:hi], strict=True)])
+                row = zip(A.indices[lo:hi], A.data[lo:hi], strict=True)
+                expr = pulp.LpAffineExpression([(xs[j], float(v)) for j, v in row])
                 nm = f"{kind}{i}"
                 prob += (expr <= float(b[i]) if kind == "u" else expr == float(b[i])), nm
                 names.append(nm)

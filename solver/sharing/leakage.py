@@ -1,0 +1,142 @@
+"""Gaussian information leakage I_i(S) and its marginals (appendix, Lemma 5 proof, line 262).
+
+All functions take a validated covariance ``sigma`` (symmetric PSD, see
+:func:`validate_covariance`) and a noise variance ``noise`` (the paper's unit noise is
+``noise=1``).  Everything is computed through Cholesky factorisations
+(:func:`scipy.linalg.cho_factor` / :func:`~scipy.linalg.cho_solve`); no explicit inverse.
+
+Formulas
+--------
+``I_i(S) = Σ_{i,S} (Σ_{S,S} + τ I)^{-1} Σ_{S,i}`` for every user ``i`` at once: with
+``W = (Σ_SS + τI)^{-1} Σ_{S,:}`` (one triangular solve pair), ``I = diag(Σ_{:,S} W)``.
+
+Own marginal (DERIVED, notes §1.2): for a sharer ``i`` with posterior variance
+``P_ii = Var(x_i | s_S)``, ``m_i(S) = I_i(S) - I_i(S \\ {i}) = P_ii² / (τ - P_ii)``.
+Proof: with ``s = Var(x_i | s_{S∖i})``, adding the own signal gives ``P_ii = sτ/(s+τ)`` and
+``m_i = s²/(s+τ)``; eliminating ``s = P_ii τ/(τ - P_ii)`` gives the expression.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as sla
+
+from ..errors import InstanceError
+from ..tolerances import PSD
+
+__all__ = [
+    "validate_covariance", "leakage", "posterior_variances", "own_marginals",
+    "leakage_without_each", "leakage_many", "equicorrelated_leakage",
+]
+
+
+def validate_covariance(sigma: np.ndarray, field: str = "covariance") -> np.ndarray:
+    """Check that ``sigma`` is a finite, square, symmetric positive semidefinite matrix.
+
+    Raises :class:`~solver.errors.InstanceError` naming ``field`` (and the entry or the
+    offending eigenvalue).  Returns the symmetrised float array.
+    """
+    a = np.asarray(sigma, dtype=float)
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise InstanceError(field, f"must be a square matrix, got shape {a.shape}")
+    if a.shape[0] == 0:
+        raise InstanceError(field, "must have at least one user")
+    bad = ~np.isfinite(a)
+    if bad.any():
+        i, j = (int(t) for t in np.argwhere(bad)[0])
+        raise InstanceError(f"{field}[{i}][{j}]", f"must be finite, got {a[i, j]}")
+    d = np.diag(a)
+    if (d < 0).any():
+        i = int(np.argmax(d < 0))
+        raise InstanceError(f"{field}[{i}][{i}]", f"variance must be >= 0, got {d[i]}")
+    scale = max(float(np.abs(a).max()), 1.0)
+    asym = np.abs(a - a.T)
+    if asym.max() > 1e-12 * scale:
+        i, j = (int(t) for t in np.unravel_index(np.argmax(asym), a.shape))
+        raise InstanceError(f"{field}[{i}][{j}]",
+                            f"must be symmetric: {a[i, j]} != {field}[{j}][{i}] = {a[j, i]}")
+    a = (a + a.T) / 2
+    lam = np.linalg.eigvalsh(a)
+    if lam[0] < -PSD * max(float(lam[-1]), 1.0):
+        raise InstanceError(field, f"must be positive semidefinite; smallest eigenvalue is "
+                                   f"{lam[0]:.6g} (largest {lam[-1]:.6g})")
+    return a
+
+
+def _mask(n: int, profile: np.ndarray | list[int] | tuple[int, ...]) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    p = np.asarray(profile)
+    if p.dtype == bool and p.shape == (n,):
+        return p.copy()
+    if p.shape == (n,) and set(np.unique(p).tolist()) <= {0, 1} and p.dtype != object:
+        return p.astype(bool)
+    m[p.astype(int)] = True
+    return m
+
+
+def posterior_variances(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+    """``P_ii = Var(x_i | s_S) = Σ_ii - I_i(S)`` for every user (one Cholesky of Σ_SS + τI)."""
+    a = _mask(sigma.shape[0], profile)
+    d = np.diag(sigma).copy()
+    if not a.any():
+        return d
+    s = np.flatnonzero(a)
+    c = sla.cho_factor(sigma[np.ix_(s, s)] + noise * np.eye(len(s)), lower=True)
+    w = sla.cho_solve(c, sigma[s, :])               # (|S|, n)
+    return d - np.einsum("sj,sj->j", sigma[s, :], w)
+
+
+def leakage(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+    """Leaked information ``I_i(S)`` for every user ``i`` (appendix line 262; notes §1.2).
+
+    ``profile`` is a 0/1 vector of length n, a boolean mask, or a list of sharer indices.
+    """
+    return np.diag(sigma) - posterior_variances(sigma, profile, noise)
+
+
+def own_marginals(post_var: np.ndarray, profile_mask: np.ndarray, noise: float = 1.0
+                  ) -> np.ndarray:
+    """``m_i = I_i(S) - I_i(S ∖ {i})`` for sharers (0 for non-sharers) from ``P_ii``.
+
+    Uses ``m_i = P_ii² / (τ - P_ii)`` (module docstring); ``P_ii < τ`` for every sharer.
+    """
+    m = np.zeros_like(post_var)
+    a = profile_mask
+    m[a] = post_var[a] ** 2 / (noise - post_var[a])
+    return m
+
+
+def leakage_without_each(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+    """``I_i(S ∖ {i})`` for each sharer ``i`` (= ``I_i(S)`` for non-sharers)."""
+    a = _mask(sigma.shape[0], profile)
+    pv = posterior_variances(sigma, a, noise)
+    return np.diag(sigma) - pv - own_marginals(pv, a, noise)
+
+
+def leakage_many(sigma: np.ndarray, profiles: np.ndarray, noise: float = 1.0) -> np.ndarray:
+    """Leakage for a batch of profiles ``(B, n)`` -> ``(B, n)`` (one Cholesky per profile)."""
+    profiles = np.asarray(profiles).astype(bool)
+    return np.stack([leakage(sigma, p, noise) for p in profiles]) if len(profiles) else \
+        np.zeros((0, sigma.shape[0]))
+
+
+def equicorrelated_leakage(n: int, k: int, rho: float) -> tuple[float, float, float]:
+    """Closed form for Σ = (1-ρ)I + ρ11ᵀ, unit noise, ``k`` sharers (Example B-1; notes §4.1).
+
+    Returns ``(I_in, I_out, m_in)``: a sharer's leakage, a non-sharer's leakage and a
+    sharer's own marginal ``I_in(k) - I_out(k-1)``.
+
+    Derivation (DERIVED, checked against :func:`leakage`): the sum ``t = Σ_{j∈S} s_j`` is a
+    sufficient statistic for a non-sharer; ``Cov(x_i, t) = kρ``, ``Var t = k(1+(k-1)ρ) + k``,
+    so ``I_out(k) = k²ρ² / (k(2-ρ+kρ)) = kρ²/(2-ρ+kρ)``.  A sharer's residual variance given the
+    other ``k-1`` is ``s_k = 1 - I_out(k-1)``; adding her own signal gives
+    ``I_in(k) = 1 - s_k/(1+s_k) = 1/(1+s_k)`` and ``m_in = s_k²/(1+s_k)``.
+    """
+    if not 0 <= k <= n:
+        raise ValueError("k must lie in [0, n]")
+    i_out = k * rho**2 / (2 - rho + k * rho) if k > 0 else 0.0
+    if k == 0:
+        return 0.0, i_out, 0.0
+    i_prev = (k - 1) * rho**2 / (2 - rho + (k - 1) * rho)
+    s = 1.0 - i_prev
+    return 1.0 / (1.0 + s), i_out, s * s / (1.0 + s)
