@@ -1,1 +1,25 @@
-"""The ironing design problem (see README)."""
+"""Virtual costs, convex-hull ironing, optimal procurement and the Fleischer-Lyu mechanism.
+
+Paper: Fleischer & Lyu, "Approximately Optimal Auctions for Selling Privacy when Costs are
+Correlated with Data" (seed 001).  Sections 3-4 and Appendix A.
+
+Stable API (other packages may rely on these signatures)
+--------------------------------------------------------
+``solver.ironing.hull.lower_convex_hull(x, y) -> numpy.ndarray[int64]``
+    Indices of the strict lower-convex-hull vertices of points with strictly increasing
+    ``x`` (first and last always included).  Vectorised; same output as
+    ``solver.ironing.hull.monotone_chain(x, y)`` (the O(K) Python reference).
+``solver.ironing.ironing.iron_slopes(slopes, weights) -> numpy.ndarray``
+    Weighted isotonic regression (non-decreasing) of ``slopes`` with positive ``weights``,
+    computed as the slopes of the convex minorant of the cumulative-sum diagram; equal to
+    ``scipy.optimize.isotonic_regression(slopes, weights=weights).x``.  For virtual *values*
+    (which must be non-decreasing in the quantile order ``1 - F``) pass them in that order.
+``solver.ironing.ironing.iron_curve(q, H) -> IronedCurve``
+    Ironing of a cost curve given at quantile points (fields ``G``, ``slopes``, ``ironed``,
+    ``intervals``).
+"""
+
+from .hull import lower_convex_hull, monotone_chain
+from .ironing import IronedCurve, iron_curve, iron_slopes
+
+__all__ = ["IronedCurve", "iron_curve", "iron_slopes", "lower_convex_hull", "monotone_chain"]

@@ -1,1 +1,3 @@
-"""Registers the ironing problem and its claims (imported by :mod:solver.plugins)."""
+"""Registers the ironing problem and its claims (imported by :mod:`solver.plugins`)."""
+
+from . import claims, cli_problem  # noqa: F401

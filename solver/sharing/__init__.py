@@ -1,1 +1,38 @@
-"""The sharing design problem (see README)."""
+"""Gaussian information leakage and the platform's search over sharing profiles.
+
+Source: online appendix of *Too Much Data* (Acemoglu, Makhdoumi, Malekian, Ozdaglar),
+``seeds/003_6860e61b0e36f622.txt`` (line numbers below); the main text is not in the seeds.
+
+Model reconstruction (each formula with its source line)
+--------------------------------------------------------
+* Types ``x ~ N(0, Σ)``; a sharer reveals ``s_i = x_i + z_i`` with independent noise of
+  variance τ (τ = 1 in the paper: ``E[s sᵀ] = I + Σ``, line 260).  ``noise_variance``
+  generalises τ; paper-pinned checks use τ = 1.
+* Leakage (line 262, the all-share case ``(σ_1², Σ_12, …)(I+Σ)^{-1}(…)ᵀ = I_1(a)``; general S
+  by the same Gaussian conditioning): ``I_i(S) = Σ_{i,S}(Σ_SS + τI)^{-1}Σ_{S,i}``
+  (:mod:`.leakage`, Cholesky).  Own marginal ``m_i(S) = I_i(S) - I_i(S∖i) = P_ii²/(τ - P_ii)``
+  with ``P_ii`` the posterior variance (DERIVED).
+* Prices and payoffs (issue text; the appendix uses the same minimal prices in Theorem 4
+  Part 3-2, line 187: ``p_i = v_i(I_i(a) - I_i(a_i=0, a_{-i}))``):
+  ``U(a) = Σ_i I_i(a) - Σ_{i∈S} p_i``; surplus ``W(a) = Σ_i (1-v_i) I_i(a)`` (line 197).
+  Users with ``v_i ≤ 1`` are low-value (line 7 treats ``v ∈ (1, ·]`` as the harmful case).
+* Example B-1 (line 7): Σ_ii = 1, Σ_ij = ρ, equal v; closed forms in :mod:`.example_b1`.
+  Reading: "equilibrium a = 1 iff v ≤ 1/(1-ρ)²" is the comparison of a = 1 with a = 0 only;
+  the optimum over all profiles buys k* < n users (e.g. n = 8, ρ = .5, v = 2: 5 sharers,
+  0.877976 vs 0.751515) — reported beside it.
+* Lemma 4 (line 11): ``c_i(J_k) + p_i - v_i I_i ≥ c_i({i}) - v_i σ_i² > 0``.
+* Theorem 4: (B-1) line 61, (B-2) line 65, (B-3)/(B-4) lines 71-81 (``max`` read as ``min``,
+  notes A6), Part 1 prices, user payoff ``c_i(J) + a_i p_i - v_i I_i(S_k)``
+  (:mod:`.competition`).  Definition B-1 (line 15) and Theorem B-1 (line 29, existence only:
+  registered unchecked).
+* Proposition B-1 (line 195): VCG-like prices; Assumption 2 (line 203): ``Φ = v + F/f``
+  nondecreasing; Theorem B-2 (lines 211-215): allocation with Φ and the integral payment
+  (lower limit read as ``v_i``); (B-17) line 225.  Ironing when Assumption 2 fails: weighted
+  PAVA via :func:`scipy.optimize.isotonic_regression` (:mod:`.bayes`).
+* Lemma 5 / Theorem 6 Part 1 (lines 258-266): de-correlated release ``Σ^{-1}s``; literal
+  leakage ``[(M_SS)^{-1}]_ii`` with ``M = Σ^{-1}(τI+Σ)Σ^{-1}`` and the paper's abstraction
+  (:mod:`.decorrelation`, notes A4).
+
+Search: :mod:`.enumeration` (Gray code, rank-one updates, batched), :mod:`.branch_bound`
+(proven bound, see its docstring), :mod:`.heuristics` (greedy, local search).
+"""

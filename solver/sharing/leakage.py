@@ -26,7 +26,7 @@ from ..tolerances import PSD
 
 __all__ = [
     "validate_covariance", "leakage", "posterior_variances", "own_marginals",
-    "leakage_without_each", "leakage_many", "equicorrelated_leakage",
+    "leakage_without_each", "leakage_many", "equicorrelated_leakage", "mask_from_indices",
 ]
 
 
@@ -63,14 +63,20 @@ def validate_covariance(sigma: np.ndarray, field: str = "covariance") -> np.ndar
     return a
 
 
-def _mask(n: int, profile: np.ndarray | list[int] | tuple[int, ...]) -> np.ndarray:
-    m = np.zeros(n, dtype=bool)
+def _mask(n: int, profile) -> np.ndarray:
+    """A profile as a boolean mask: a bool or 0/1 vector of length ``n`` (never indices)."""
     p = np.asarray(profile)
-    if p.dtype == bool and p.shape == (n,):
-        return p.copy()
-    if p.shape == (n,) and set(np.unique(p).tolist()) <= {0, 1} and p.dtype != object:
-        return p.astype(bool)
-    m[p.astype(int)] = True
+    if p.shape != (n,):
+        raise ValueError(f"profile must be a 0/1 vector of length {n}, got shape {p.shape}")
+    if p.dtype != bool and not np.isin(p, (0, 1)).all():
+        raise ValueError("profile entries must be 0 or 1")
+    return p.astype(bool)
+
+
+def mask_from_indices(n: int, sharers) -> np.ndarray:
+    """Boolean mask of length ``n`` with ``True`` at the given sharer indices."""
+    m = np.zeros(n, dtype=bool)
+    m[list(sharers)] = True
     return m
 
 
@@ -89,7 +95,7 @@ def posterior_variances(sigma: np.ndarray, profile, noise: float = 1.0) -> np.nd
 def leakage(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
     """Leaked information ``I_i(S)`` for every user ``i`` (appendix line 262; notes §1.2).
 
-    ``profile`` is a 0/1 vector of length n, a boolean mask, or a list of sharer indices.
+    ``profile`` is a 0/1 vector or boolean mask of length n (see :func:`mask_from_indices`).
     """
     return np.diag(sigma) - posterior_variances(sigma, profile, noise)
 

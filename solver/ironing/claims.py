@@ -1,0 +1,1 @@
+"""Claims of Fleischer-Lyu (seed 001) as executable checks (placeholder, filled below)."""

@@ -1,0 +1,344 @@
+"""Cost distributions for the ironing problem (Fleischer-Lyu Sections 3-4, Assumption 1).
+
+Four kinds, one interface (``support``, ``cdf``, ``ppf`` and :meth:`cost_curve`):
+
+:class:`Discrete`
+    Atoms ``c_1 < ... < c_K`` with masses.  Virtual costs are the slopes of the cost curve
+    between atom quantiles (the paper defines phi only for densities; this is the discrete
+    analogue, notes I-2), so the cost curve is *exact* on the atom partition.
+:class:`PiecewiseUniform`
+    Breakpoints and masses; density constant and positive on each piece.  ``F^{-1}`` is
+    linear on each piece, so ``H(q) = q F^{-1}(q)`` is a convex quadratic on each piece and
+    a uniform sub-grid of width ``delta`` has interpolation error exactly
+    ``H'' delta^2 / 8``: the grid error is a bound, not an estimate.
+:class:`Continuous`
+    A frozen ``scipy.stats`` distribution with bounded support in ``[0, inf)``
+    (Assumption 1: bounded support ``[a, b]``, density positive on it).  Adaptive quantile
+    grid, refined where the midpoint deviation of ``H`` from its chord exceeds the
+    tolerance (an estimate; exact for piecewise-quadratic ``H``).
+:class:`Mixture`
+    Weights over components; a mixture of discrete ones is :class:`Discrete`, of
+    piecewise-uniform ones is :class:`PiecewiseUniform` (use :func:`mixture`); otherwise a
+    continuous mixture with ``F^{-1}`` by vectorised bisection.
+
+Costs are non-negative throughout (the paper's Section 4 needs ``F`` on ``[0, inf)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: Default bound on the grid error of ``G`` (absolute, cost units) for continuous curves.
+GRID_TOL = 1e-10
+#: Largest number of grid cells a continuous cost curve may use.
+MAX_GRID = 1 << 21
+#: Points at which Assumption 1 (positive density) is checked for scipy distributions.
+DENSITY_CHECK_POINTS = 4001
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """A cost curve on a quantile partition: ``H(q_k) = q_k F^{-1}(q_k)``.
+
+    ``exact`` says whether the piecewise-linear curve through these points *is* the model
+    (discrete distributions); otherwise ``error_bound`` bounds ``max |G_grid - G|``
+    (``error_is_bound`` False: an estimate).
+    """
+
+    q: np.ndarray
+    H: np.ndarray
+    exact: bool
+    error_bound: float
+    error_is_bound: bool
+
+
+class _Base:
+    kind: str = ""
+
+    @property
+    def support(self) -> tuple[float, float]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def cdf(self, z):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def ppf(self, u):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size) -> np.ndarray:
+        """Draws by inversion."""
+        return self.ppf(rng.random(size))
+
+    def mean(self) -> float:
+        """Expected cost ``int_0^1 F^{-1}(u) du`` (quadrature)."""
+        from scipy.integrate import quad
+
+        return float(quad(lambda u: float(self.ppf(u)), 0, 1, limit=200)[0])
+
+
+@dataclass(frozen=True)
+class Discrete(_Base):
+    """Atoms ``values`` (strictly increasing, >= 0) with ``probabilities`` (> 0, sum 1)."""
+
+    values: np.ndarray
+    probabilities: np.ndarray
+    kind: str = field(default="discrete", init=False)
+
+    def __post_init__(self) -> None:
+        v = np.asarray(self.values, dtype=float)
+        p = np.asarray(self.probabilities, dtype=float)
+        if v.ndim != 1 or v.shape != p.shape or v.size == 0:
+            raise ValueError("values and probabilities must be 1-D of equal length")
+        if np.any(np.diff(v) <= 0) or v[0] < 0 or np.any(p <= 0):
+            raise ValueError("values strictly increasing and >= 0, probabilities > 0")
+        object.__setattr__(self, "values", v)
+        object.__setattr__(self, "probabilities", p / p.sum())
+
+    @property
+    def cum(self) -> np.ndarray:
+        """``F(c_k)``, with the last entry exactly 1."""
+        F = np.cumsum(self.probabilities)
+        F[-1] = 1.0
+        return F
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return float(self.values[0]), float(self.values[-1])
+
+    def cdf(self, z):
+        idx = np.searchsorted(self.values, np.asarray(z, dtype=float), side="right")
+        return np.concatenate(([0.0], self.cum))[idx]
+
+    def ppf(self, u):
+        u = np.asarray(u, dtype=float)
+        k = np.searchsorted(self.cum, u, side="left")
+        return self.values[np.minimum(k, self.values.size - 1)]
+
+    def mean(self) -> float:
+        return float(self.values @ self.probabilities)
+
+    def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
+        F = self.cum
+        return CostCurve(np.concatenate(([0.0], F)), np.concatenate(([0.0], F * self.values)),
+                         exact=True, error_bound=0.0, error_is_bound=True)
+
+    def virtual_costs(self) -> np.ndarray:
+        """Discrete virtual costs ``phi_k = (F_k c_k - F_{k-1} c_{k-1}) / f_k`` (notes I-2)."""
+        cc = self.cost_curve()
+        return np.diff(cc.H) / np.diff(cc.q)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "discrete", "atoms": int(self.values.size)}
+
+
+@dataclass(frozen=True)
+class PiecewiseUniform(_Base):
+    """Density constant on ``[breaks[j], breaks[j+1])`` with mass ``masses[j]`` (> 0)."""
+
+    breaks: np.ndarray
+    masses: np.ndarray
+    kind: str = field(default="piecewise_uniform", init=False)
+
+    def __post_init__(self) -> None:
+        b = np.asarray(self.breaks, dtype=float)
+        m = np.asarray(self.masses, dtype=float)
+        if b.ndim != 1 or b.size != m.size + 1 or m.size == 0:
+            raise ValueError("need len(breaks) == len(masses) + 1 >= 2")
+        if np.any(np.diff(b) <= 0) or b[0] < 0 or np.any(m <= 0):
+            raise ValueError("breaks strictly increasing and >= 0, masses > 0")
+        object.__setattr__(self, "breaks", b)
+        object.__setattr__(self, "masses", m / m.sum())
+
+    @property
+    def Q(self) -> np.ndarray:
+        """Quantiles of the breakpoints, ``Q_0 = 0 < ... < Q_m = 1``."""
+        Q = np.concatenate(([0.0], np.cumsum(self.masses)))
+        Q[-1] = 1.0
+        return Q
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return float(self.breaks[0]), float(self.breaks[-1])
+
+    def cdf(self, z):
+        return np.interp(np.asarray(z, dtype=float), self.breaks, self.Q)
+
+    def ppf(self, u):
+        return np.interp(np.asarray(u, dtype=float), self.Q, self.breaks)
+
+    def pdf(self, z):
+        z = np.asarray(z, dtype=float)
+        dens = self.masses / np.diff(self.breaks)
+        j = np.clip(np.searchsorted(self.breaks, z, side="right") - 1, 0, dens.size - 1)
+        inside = (z >= self.breaks[0]) & (z <= self.breaks[-1])
+        return np.where(inside, dens[j], 0.0)
+
+    def mean(self) -> float:
+        mids = 0.5 * (self.breaks[1:] + self.breaks[:-1])
+        return float(mids @ self.masses)
+
+    def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
+        Q, b = self.Q, self.breaks
+        curv = 2.0 * np.diff(b) / np.diff(Q)  # H'' on each piece (q-space)
+        # cells per piece so that curv * delta^2 / 8 <= tol
+        width = np.diff(Q)
+        cells = np.maximum(1, np.ceil(width * np.sqrt(curv / (8.0 * tol)))).astype(np.int64)
+        total = int(cells.sum())
+        if total > MAX_GRID:
+            cells = np.maximum(1, np.floor(cells * (MAX_GRID / total))).astype(np.int64)
+        parts = [np.linspace(Q[j], Q[j + 1], cells[j] + 1)[:-1] for j in range(cells.size)]
+        q = np.concatenate(parts + [np.array([1.0])])
+        # force exact breakpoints (linspace endpoints already are)
+        H = q * self.ppf(q)
+        delta = width / cells
+        err = float(np.max(curv * delta ** 2 / 8.0))
+        return CostCurve(q, H, exact=False, error_bound=err, error_is_bound=True)
+
+    def virtual_cost(self, z):
+        """``phi(z) = z + F(z)/f(z)`` (Section 4.2)."""
+        z = np.asarray(z, dtype=float)
+        return z + self.cdf(z) / self.pdf(z)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "piecewise_uniform", "pieces": int(self.masses.size)}
+
+
+class _ContinuousBase(_Base):
+    kind = "continuous"
+
+    def pdf(self, z):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def virtual_cost(self, z):
+        """``phi(z) = z + F(z)/f(z)`` (Section 4.2)."""
+        z = np.asarray(z, dtype=float)
+        return z + self.cdf(z) / self.pdf(z)
+
+    def breakpoints(self) -> np.ndarray:
+        """Quantiles that must be grid points (kinks of ``H``)."""
+        return np.array([0.0, 1.0])
+
+    def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
+        """Adaptive quantile grid: bisect cells whose midpoint deviates more than ``tol``."""
+        q = np.union1d(np.linspace(0.0, 1.0, 1025), self.breakpoints())
+        H = q * self.ppf(q)
+        err = np.inf
+        while True:
+            mid = 0.5 * (q[1:] + q[:-1])
+            Hm = mid * self.ppf(mid)
+            dev = np.abs(0.5 * (H[1:] + H[:-1]) - Hm)
+            bad = dev > tol
+            err = float(dev.max())
+            if not bad.any() or q.size + int(bad.sum()) > MAX_GRID:
+                break
+            q = np.concatenate((q, mid[bad]))
+            H = np.concatenate((H, Hm[bad]))
+            order = np.argsort(q, kind="stable")
+            q, H = q[order], H[order]
+        return CostCurve(q, H, exact=False, error_bound=err, error_is_bound=False)
+
+
+@dataclass(frozen=True)
+class Continuous(_ContinuousBase):
+    """A frozen ``scipy.stats`` continuous distribution with support in ``[0, inf)``."""
+
+    dist: Any
+    name: str = ""
+
+    @property
+    def support(self) -> tuple[float, float]:
+        a, b = self.dist.support()
+        return float(a), float(b)
+
+    def cdf(self, z):
+        return self.dist.cdf(z)
+
+    def ppf(self, u):
+        a, b = self.support
+        u = np.asarray(u, dtype=float)
+        out = np.asarray(self.dist.ppf(u), dtype=float)
+        return np.where(u <= 0, a, np.where(u >= 1, b, out))
+
+    def pdf(self, z):
+        return self.dist.pdf(z)
+
+    def mean(self) -> float:
+        return float(self.dist.mean())
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "scipy", "name": self.name}
+
+
+@dataclass(frozen=True)
+class ContinuousMixture(_ContinuousBase):
+    """Mixture of continuous components; ``F^{-1}`` by vectorised bisection."""
+
+    components: tuple[Any, ...]
+    weights: np.ndarray
+
+    @property
+    def support(self) -> tuple[float, float]:
+        s = [c.support for c in self.components]
+        return min(a for a, _ in s), max(b for _, b in s)
+
+    def cdf(self, z):
+        return sum(w * np.asarray(c.cdf(z), dtype=float)
+                   for w, c in zip(self.weights, self.components, strict=True))
+
+    def pdf(self, z):
+        return sum(w * np.asarray(c.pdf(z), dtype=float)
+                   for w, c in zip(self.weights, self.components, strict=True))
+
+    def ppf(self, u):
+        u = np.asarray(u, dtype=float)
+        a, b = self.support
+        lo = np.full(u.shape, a)
+        hi = np.full(u.shape, b)
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            up = self.cdf(mid) >= u
+            hi = np.where(up, mid, hi)
+            lo = np.where(up, lo, mid)
+        return np.where(u <= 0, a, np.where(u >= 1, b, hi))
+
+    def breakpoints(self) -> np.ndarray:
+        pts = [np.atleast_1d(self.cdf(np.array(c.support))) for c in self.components]
+        return np.clip(np.concatenate(pts + [np.array([0.0, 1.0])]), 0.0, 1.0)
+
+    def mean(self) -> float:
+        return float(sum(w * c.mean() for w, c in zip(self.weights, self.components,
+                                                        strict=True)))
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "mixture", "components": len(self.components)}
+
+
+def mixture(components, weights):
+    """Mixture of distributions, kept exact where the family is closed under mixing.
+
+    All :class:`Discrete`: a :class:`Discrete` on the union of atoms (masses added).
+    All :class:`PiecewiseUniform`: a :class:`PiecewiseUniform` on the union of breakpoints
+    (a piece outside a component's support gets nothing from it; a gap between supports is a
+    vanishing density and raises ``ValueError``).  Otherwise :class:`ContinuousMixture`.
+    """
+    comps = tuple(components)
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    if all(isinstance(c, Discrete) for c in comps):
+        v = np.concatenate([c.values for c in comps])
+        p = np.concatenate([wi * c.probabilities for wi, c in zip(w, comps, strict=True)])
+        u, inv = np.unique(v, return_inverse=True)
+        return Discrete(u, np.bincount(inv, weights=p))
+    if all(isinstance(c, PiecewiseUniform) for c in comps):
+        b = np.unique(np.concatenate([c.breaks for c in comps]))
+        F = sum(wi * c.cdf(b) for wi, c in zip(w, comps, strict=True))
+        m = np.diff(F)
+        if np.any(m <= 0):
+            raise ValueError("mixture density vanishes between component supports")
+        return PiecewiseUniform(b, m)
+    if any(isinstance(c, Discrete) for c in comps):
+        raise ValueError("cannot mix discrete and continuous components")
+    return ContinuousMixture(comps, w)

@@ -1,0 +1,234 @@
+"""Mechanism 4.1: the two-candidate election with discrete-Laplace threshold noise (Section 4).
+
+The mechanism draws ``r ∈ Z`` with ``Pr[r = k] ∝ exp(-ε|k|)`` and outputs ``A`` iff the margin
+``Δ = #A - #B >= r``.  With ``c = (1 - e^-ε)/(1 + e^-ε)`` the normaliser, summing the two
+geometric tails gives the closed form
+
+    Pr[A | Δ] = 1 - e^{-ε(Δ+1)} / (1 + e^{-ε})    (Δ >= 0),
+    Pr[A | Δ] = e^{εΔ} / (1 + e^{-ε})             (Δ < 0),
+
+which :func:`prob_a_direct` checks by direct summation.
+
+Reading (checked exactly, see ``privacy.election-dp-level``): one voter switching her vote moves
+``Δ`` by **2**, so the mechanism as printed is exactly ``2ε``-differentially private (the ratio
+``Pr[A | Δ+2] / Pr[A | Δ] = e^{2ε}`` for ``Δ + 2 < 0``), not ``ε``-DP.  Theorem 4.2's proof
+invokes Proposition 3.3 with ``F(e^ε)``; with the mechanism's true level the sufficient
+condition is ``gap >= 2 F(e^{2ε})``, and at the printed threshold ``gap = 2F(e^ε)`` the
+verifier finds a profitable lie (a tied electorate).  The library reports both.
+
+Truthfulness check in the vote margin ``m`` of the *other* voters (a sufficient statistic):
+a lie by a voter of either type changes the outcome exactly when ``r ∈ {m, m+1}`` (``s(m)``
+below), always from her candidate to the other, so the verifier's gain (★) factors as
+
+    gain(m) = s(m) · (-gap + F(ratio_A(m)) + F(ratio_B(m))),
+
+and abstaining (Proposition 4.4) gives ``Pr[r = m+1] · (the same bracket)``.  Because
+``Pr[A | Δ]`` is monotone in ``Δ``, the ratio over reports ``{A, B}`` equals the ratio over
+``{A, B, abstain}``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..validate import as_int, as_number, reject_unknown, require, require_mapping
+from .model import PrivacyBound, parse_epsilon, parse_privacy_bound
+
+
+def _check_eps(eps: float) -> None:
+    if not (eps > 0 and math.isfinite(eps)):
+        from ..errors import InstanceError
+        raise InstanceError("epsilon", f"must be a finite number > 0, got {eps}")
+
+
+def log_prob_a(margin: Any, eps: float) -> np.ndarray:
+    """``ln Pr[A | Δ]`` for margins ``Δ`` (closed form, accurate for huge ``|Δ|``)."""
+    _check_eps(eps)
+    d = np.asarray(margin, dtype=float)
+    lz = math.log1p(math.exp(-eps))
+    with np.errstate(over="ignore"):
+        pos = np.log1p(-np.exp(-eps * (np.maximum(d, 0) + 1) - lz))
+    return np.where(d >= 0, pos, eps * np.minimum(d, 0) - lz)
+
+
+def log_prob_b(margin: Any, eps: float) -> np.ndarray:
+    """``ln Pr[B | Δ]`` for margins ``Δ``."""
+    _check_eps(eps)
+    d = np.asarray(margin, dtype=float)
+    lz = math.log1p(math.exp(-eps))
+    neg = np.log1p(-np.exp(eps * np.minimum(d, -1) - lz))
+    return np.where(d >= 0, -eps * (np.maximum(d, 0) + 1) - lz, neg)
+
+
+def prob_a(margin: Any, eps: float) -> Any:
+    """``Pr[Mechanism 4.1 outputs A]`` at vote margin ``Δ = #A - #B`` (closed form)."""
+    out = np.exp(log_prob_a(margin, eps))
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def prob_a_direct(margin: int, eps: float, tail: float = 1e-17) -> tuple[float, float]:
+    """``Pr[A | Δ]`` by direct summation of the noise pmf over ``|k| <= K``.
+
+    Returns the sum and the truncation bound ``Pr[|r| > K] = 2e^{-ε(K+1)}/(1+e^{-ε})``.
+    """
+    K = int(math.ceil(-math.log(tail) / eps)) + abs(int(margin)) + 1
+    k = np.arange(-K, K + 1)
+    c = (1 - math.exp(-eps)) / (1 + math.exp(-eps))
+    pmf = c * np.exp(-eps * np.abs(k))
+    return float(pmf[k <= margin].sum()), 2 * math.exp(-eps * (K + 1)) / (1 + math.exp(-eps))
+
+
+def noise_pmf(k: Any, eps: float) -> Any:
+    """``Pr[r = k]`` of the discrete Laplace noise ``∝ exp(-ε|k|)``."""
+    c = math.tanh(eps / 2)  # (1 - e^-ε)/(1 + e^-ε)
+    return c * np.exp(-eps * np.abs(np.asarray(k, dtype=float)))
+
+
+def log_ratios(m: Any, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Log of Assumption 3.1's ratio for outcomes A and B when the others' margin is ``m``."""
+    m = np.asarray(m, dtype=float)
+    la = log_prob_a(m + 1, eps) - log_prob_a(m - 1, eps)
+    lb = log_prob_b(m - 1, eps) - log_prob_b(m + 1, eps)
+    return la, lb
+
+
+def gain_bracket(m: Any, eps: float, F: PrivacyBound, gap: float) -> np.ndarray:
+    """``-gap + F(ratio_A(m)) + F(ratio_B(m))``: the sign of every lie's gain at margin ``m``."""
+    la, lb = log_ratios(m, eps)
+    return -gap + F.of_log_ratio(la) + F.of_log_ratio(lb)
+
+
+def switch_prob(m: Any, eps: float) -> np.ndarray:
+    """``s(m) = Pr[r ∈ {m, m+1}]``: probability that a lie moves the outcome."""
+    m = np.asarray(m, dtype=float)
+    return noise_pmf(m, eps) + noise_pmf(m + 1, eps)
+
+
+def log_switch_prob(m: Any, eps: float) -> np.ndarray:
+    """``ln s(m)`` without underflow (``s`` is symmetric about ``m = -1/2``)."""
+    m = np.asarray(m, dtype=float)
+    k = np.where(m >= 0, m, -m - 1)              # s(m) = s(-m-1)
+    return math.log(math.tanh(eps / 2)) - eps * k + math.log1p(math.exp(-eps))
+
+
+def expected_gains(m: Any, eps: float, F: PrivacyBound, gap: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Gains (★) of lying and of abstaining for a voter whose others' margin is ``m``."""
+    br = gain_bracket(m, eps, F, gap)
+    m = np.asarray(m, dtype=float)
+    return switch_prob(m, eps) * br, noise_pmf(m + 1, eps) * br
+
+
+def other_margins(n: int) -> np.ndarray:
+    """Every margin ``#A - #B`` of ``n - 1`` other voters."""
+    return np.arange(-(n - 1), n, 2)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Result of the election verifier over a set of margins."""
+
+    truthful: bool
+    worst_gain: float
+    worst_margin: int
+    worst_bracket: float
+    ir: bool
+    worst_gain_abstain: float
+
+
+def verify(margins: np.ndarray, eps: float, F: PrivacyBound, gap: float) -> Verdict:
+    """Worst gain of a lie and of abstaining over the others' margins ``margins``.
+
+    ``truthful`` is decided on the exact sign of the bracket (no rounding of tiny ``s(m)``).
+    """
+    margins = np.asarray(margins)
+    br = gain_bracket(margins, eps, F, gap)
+    g_lie, g_abs = expected_gains(margins, eps, F, gap)
+    j = int(np.argmax(br))
+    return Verdict(truthful=bool(np.all(br <= 0)), worst_gain=float(np.max(g_lie)),
+                   worst_margin=int(margins[j]), worst_bracket=float(br[j]),
+                   ir=bool(np.all(br <= 0)), worst_gain_abstain=float(np.max(g_abs)))
+
+
+def exact_threshold(F: PrivacyBound, gap: float, n: int, hi: float = 50.0) -> float:
+    """Largest ε at which Mechanism 4.1 is truthful for ``n`` voters (bisection on the bracket).
+
+    The bracket's maximum over margins increases with ε for the built-in ``F`` (checked by
+    the claim), so bisection applies.
+    """
+    ms = other_margins(n)
+    lo, h = 0.0, hi
+    for _ in range(100):
+        mid = 0.5 * (lo + h)
+        if np.all(gain_bracket(ms, mid, F, gap) <= 0):
+            lo = mid
+        else:
+            h = mid
+    return lo
+
+
+# ----------------------------------------------------------------------------- CLI problem
+@dataclass(frozen=True)
+class ElectionInstance:
+    """``{"problem": "election", "votes": {"A": a, "B": b}, "epsilon": e, ...}``."""
+
+    a: int
+    b: int
+    epsilon: float
+    privacy_bound: PrivacyBound | None = None
+    utility_gap: float = 1.0
+
+
+def parse(raw: Mapping[str, Any]) -> ElectionInstance:
+    """Validate an election instance (see :class:`ElectionInstance`)."""
+    raw = require_mapping(raw)
+    reject_unknown(raw, ("problem", "name", "description", "votes", "epsilon",
+                         "privacy_bound", "utility_gap"))
+    votes = require_mapping(require(raw, "votes"), "votes")
+    reject_unknown(votes, ("A", "B"), prefix="votes.")
+    a = as_int(require(votes, "A", "votes."), "votes.A", minimum=0)
+    b = as_int(require(votes, "B", "votes."), "votes.B", minimum=0)
+    if a + b < 1:
+        from ..errors import InstanceError
+        raise InstanceError("votes", "must contain at least one vote")
+    eps = parse_epsilon(raw)
+    F = parse_privacy_bound(raw["privacy_bound"]) if "privacy_bound" in raw else None
+    gap = as_number(raw.get("utility_gap", 1.0), "utility_gap", minimum=0.0, strict_min=True)
+    return ElectionInstance(a, b, eps, F, gap)
+
+
+def solve(inst: ElectionInstance, opts: Any = None) -> dict[str, Any]:
+    """Exact outcome distribution, welfare and (with ``privacy_bound``) the truthfulness check."""
+    t0 = time.perf_counter()
+    eps = inst.epsilon
+    delta = inst.a - inst.b
+    pa = prob_a(delta, eps)
+    welfare = inst.a * pa + inst.b * (1 - pa)
+    best = max(inst.a, inst.b)
+    # the voters present: a type-A voter sees others' margin delta - 1, a type-B voter delta + 1
+    ms = np.array([m for m, present in ((delta - 1, inst.a > 0), (delta + 1, inst.b > 0))
+                   if present])
+    la, lb = log_ratios(ms, eps)
+    out: dict[str, Any] = {
+        "status": "optimal", "objective": welfare, "backend": "exact:closed-form",
+        "prob_A": pa, "prob_B": 1 - pa, "expected_welfare": welfare,
+        "optimal_welfare": best, "welfare_bound": best - 1 / eps,
+        "max_privacy_ratio": float(np.exp(max(la.max(), lb.max()))),
+        "dp_epsilon": 2 * eps,
+    }
+    if inst.privacy_bound is not None:
+        F = inst.privacy_bound
+        v = verify(ms, eps, F, inst.utility_gap)
+        out.update(truthful=v.truthful, individually_rational=v.ir, worst_gain=v.worst_gain,
+                   worst_gain_abstain=v.worst_gain_abstain, worst_bracket=v.worst_bracket,
+                   paper_condition=bool(inst.utility_gap >= 2 * F(math.exp(eps))),
+                   sufficient_condition=bool(inst.utility_gap >= 2 * F(math.exp(2 * eps))),
+                   privacy_bound=F.describe())
+    out["seconds"] = time.perf_counter() - t0
+    return out

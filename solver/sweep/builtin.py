@@ -1,0 +1,242 @@
+"""The built-in experiments: claims, instance solves, the sampling figures, a CPU benchmark.
+
+Each is a module-level function registered with :func:`solver.sweep.experiment`, so that
+worker processes (and Dask workers) receive it by reference.  Heavy imports happen inside
+the functions.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .experiments import experiment
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _scalar(v: Any) -> bool:
+    return v is None or isinstance(v, bool | int | float | str)
+
+
+def flatten_scalars(obj: Mapping[str, Any], prefix: str = "",
+                    keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Flatten nested mappings into ``a.b`` keys, keeping scalars only.
+
+    Lists and arrays are dropped (a record is one row of a table); keys listed in ``keep``
+    are kept whole whatever their type (e.g. an ``instance`` dict for the report).
+    """
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        name = f"{prefix}{k}"
+        if k in keep and not prefix:
+            out[name] = v
+        elif isinstance(v, Mapping):
+            out.update(flatten_scalars(v, name + "."))
+        elif _scalar(v):
+            out[name] = v
+    return out
+
+
+def count_numbers(raw: Any) -> int:
+    """Number of numeric entries in a parsed instance: the generic ``size`` of a solve."""
+    if isinstance(raw, bool):
+        return 0
+    if isinstance(raw, int | float):
+        return 1
+    if isinstance(raw, Mapping):
+        return sum(count_numbers(v) for v in raw.values())
+    if isinstance(raw, list | tuple):
+        return sum(count_numbers(v) for v in raw)
+    return 0
+
+
+def _rng(params: Mapping[str, Any], seed: int) -> np.random.Generator:
+    """A generator from the seed and the parameters (stable across processes)."""
+    import json
+
+    tag = zlib.crc32(json.dumps(params, sort_keys=True, default=str).encode())
+    return np.random.default_rng([int(seed), tag])
+
+
+# ---------------------------------------------------------------------------- claim
+
+
+@experiment("claim", description="run a registered claim of `solver verify` (param: claim, "
+                                 "quick)")
+def claim_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Run the claim ``params['claim']`` with ``CheckContext(seed, quick)``.
+
+    The record holds the claim's status (``claim_status``: ok / FAIL / not checked), its
+    scalar ``computed`` and ``paper_value``, the worst case's summary and, when the claim
+    gives one, the worst case's ``instance`` dict (rerunnable with ``solver solve``).  A claim
+    whose check crashes is a task error.
+    """
+    from ..claims import CheckContext, select
+
+    cid = str(params["claim"])
+    found = select([cid])
+    exact = [c for c in found if c.id == cid]
+    claim = exact[0] if exact else found[0]
+    row = claim.run(CheckContext(seed=int(seed), quick=bool(params.get("quick", False))))
+    if row["status"] == "error":
+        raise RuntimeError(f"claim {claim.id} crashed: {row.get('message', '')}")
+    rec: dict[str, Any] = {"claim": claim.id, "kind": claim.kind,
+                           "claim_status": row["status"], "ok": row["status"] == "ok",
+                           "claim_seconds": row.get("seconds")}
+    for k in ("computed", "paper_value", "message"):
+        if _scalar(row.get(k)):
+            rec[k] = row.get(k)
+    wc = row.get("worst_case")
+    if isinstance(wc, Mapping):
+        rec["worst_case"] = str(wc.get("summary", ""))
+        if isinstance(wc.get("instance"), Mapping):
+            rec["instance"] = dict(wc["instance"])
+        rec.update(flatten_scalars({k: v for k, v in wc.items()
+                                    if k not in ("summary", "instance")}, "worst."))
+    if isinstance(row.get("details"), Mapping):
+        rec.update(flatten_scalars(row["details"], "details."))
+    return rec
+
+
+# ---------------------------------------------------------------------------- solve
+
+
+@experiment("solve", description="`solver solve` on an instance file (param: instance; "
+                                 "optional backend, method, time_limit)")
+def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Solve the instance file ``params['instance']`` as ``solver solve`` does.
+
+    The record is the CLI's result flattened to scalars (certificate fields status,
+    objective, bound, gap, backend, seconds, plus the problem's own scalar fields) and
+    ``size``: the result's own ``size`` when it has one, else the number of numeric
+    entries in the instance file.
+    """
+    from .. import io
+    from ..cli import solve_file
+
+    path = str(params["instance"])
+    tl = params.get("time_limit")
+    out = solve_file(path, backend=str(params.get("backend", "auto")),
+                     time_limit=None if tl is None else float(tl),
+                     method=params.get("method"), seed=int(seed))
+    rec = flatten_scalars(io.to_jsonable(out))
+    if "size" not in rec:
+        rec["size"] = count_numbers(io.read_raw(path))
+    return rec
+
+
+# ---------------------------------------------------------------------------- sampling
+
+#: Figure 2 of Pricing Private Data (Section 4.3): buyers per demanded sample size.
+FIGURE2_CASES: dict[str, dict[int, int]] = {
+    "a": {100: 50, 200: 150},
+    "b": {100: 40, 200: 30, 300: 20, 500: 10},
+}
+#: Sellers n' in Figure 2; the Section 4.3 example has 1000 sellers once the c^max seller
+#: is removed, and the figure is drawn for that market (reading choice, the caption omits n').
+FIGURE2_SELLERS = 1000
+
+
+@experiment("sampling.figure2", description="Figure 2 of Pricing Private Data: ordering "
+                                            "distribution of a demand profile (param: case "
+                                            "a/b, or demands + n)")
+def figure2_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Demand histogram and position bands of the ordering distribution (Section 4.3).
+
+    With the ordering distribution ψ* a seller is placed uniformly at random in positions
+    1..n' and sampled by k_j = #{b : d_b >= j} buyers at position j.  The record holds the
+    demand histogram (``demand_sizes``, ``demand_counts``), the maximal runs of positions
+    with equal k (``bands``: [first, last, k]) and p(k) (``p_k``), which is what Figure 2
+    plots.  ``seed`` is unused (the figure is deterministic).
+    """
+    from ..sampling.distributions import mean_count, ordering_distribution, seller_counts
+
+    case = params.get("case")
+    spec = params.get("demands") or FIGURE2_CASES[str(case)]
+    sizes = np.array(sorted(int(s) for s in spec), dtype=np.int64)
+    counts = np.array([int(spec[s] if s in spec else spec[str(s)]) for s in sizes],
+                      dtype=np.int64)
+    n = int(params.get("n", FIGURE2_SELLERS))
+    demands = np.repeat(sizes, counts)
+    k = seller_counts(n, demands)
+    p = ordering_distribution(n, demands)
+    change = np.flatnonzero(np.diff(k)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [n]]) - 1
+    bands = [[int(s) + 1, int(e) + 1, int(k[s])] for s, e in zip(starts, ends, strict=True)]
+    return {"case": case, "n": n, "m": int(demands.size),
+            "demand_sizes": sizes.tolist(), "demand_counts": counts.tolist(),
+            "bands": bands, "p_k": {str(i): float(v) for i, v in enumerate(p) if v > 0},
+            "mean_count": mean_count(p), "p_unsold": float(p[0])}
+
+
+@experiment("sampling.theorem51-ratio", description="Theorem 5.1 of Pricing Private Data: "
+                                                   "payment of the ordering distribution "
+                                                   "over OPT on the tight family (param: n)")
+def theorem51_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Π(ψ*)/Π^OPT on the two instances of the proof of Theorem 5.1, as n grows.
+
+    Uses :func:`solver.sampling.families.theorem_5_1_instance` and
+    :func:`solver.sampling.optimum.optimal_payment` (imported here, lazily).
+    """
+    return _theorem51(int(params["n"]))
+
+
+def _theorem51(n: int) -> dict[str, Any]:
+    try:
+        from ..sampling.families import theorem_5_1_instance
+        from ..sampling.optimum import optimal_payment
+    except ImportError as exc:
+        raise RuntimeError("sampling.theorem51-ratio needs solver.sampling.families."
+                           "theorem_5_1_instance and solver.sampling.optimum.optimal_payment, "
+                           f"which are not available: {exc}") from None
+    raise RuntimeError(f"theorem51 not wired yet ({theorem_5_1_instance}, {optimal_payment})")
+
+
+# ---------------------------------------------------------------------------- benchmarks
+
+
+@experiment("bench.spin", description="CPU-bound synthetic task of `ms` milliseconds of CPU "
+                                      "time (params: ms, fail)")
+def spin_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Busy-loop for ``ms`` ms of process CPU time and return a seeded random value.
+
+    CPU time (not wall time) is used so a task is the same amount of work on a loaded
+    machine.  ``fail: true`` raises, to exercise error recording.
+    """
+    if params.get("fail"):
+        raise RuntimeError(f"bench.spin asked to fail (seed {seed})")
+    ms = float(params.get("ms", 10.0))
+    end = time.process_time() + ms / 1000.0
+    x = 0
+    while time.process_time() < end:
+        for i in range(200):
+            x += i
+    value = float(_rng(params, seed).random())
+    return {"value": value, "checksum": math.floor(value * 1e6)}
+
+
+@experiment("bench.crash-once", description="kills its worker process the first time it "
+                                            "runs (param: marker file); for retry tests")
+def crash_once_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Exit the worker process abruptly unless ``params['marker']`` exists (creates it first).
+
+    With ``always: true`` it exits every time (a task that can never finish).
+
+    Exercises the executor's handling of a lost worker: the retried task succeeds.
+    """
+    if params.get("always"):
+        os._exit(17)
+    marker = Path(str(params["marker"]))
+    if not marker.exists():
+        marker.write_text("crashed once\n")
+        os._exit(17)
+    return {"value": float(_rng(params, seed).random())}
