@@ -73,6 +73,11 @@ def main() -> None:
         b = branch_and_bound(sig, obj, time_limit=120)
         print(f"{n:>3} {te:8.3f} {b.seconds:8.3f} {b.nodes:>10} {2**n:>9} "
               f"{abs(b.value - e.value) < 1e-9!s:>6}")
+    for n in ([20] if q else [24, 30]):
+        sig, v = rand_cov(rng, n), rng.uniform(0, 3, n)
+        b = branch_and_bound(sig, platform_objective(v), time_limit=120)
+        print(f"dense Σ n={n}: B&B {b.seconds:.2f} s, {b.nodes} nodes of 2^{n} = {2**n:.2e}, "
+              f"{b.status}")
     for blocks, size in ([(4, 6)] if q else [(4, 10), (2, 20), (5, 8)]):
         sig = block_cov(rng, blocks, size)
         v = rng.uniform(0.5, 3, blocks * size)

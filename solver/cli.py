@@ -24,7 +24,8 @@ from .problems import SolveOptions
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Optimisation-backed mechanism solver for data markets and privacy "
                        "pricing.")
-console = Console()
+# When printing to a pipe or a CI log, use a wide page so claim ids are not cut.
+console = Console() if sys.stdout.isatty() else Console(width=180)
 err_console = Console(stderr=True)
 
 EXIT_OK, EXIT_SOLVER, EXIT_INPUT = 0, 1, 2
@@ -82,9 +83,19 @@ def solve(
     raise typer.Exit(EXIT_OK if out["status"] == "optimal" else EXIT_SOLVER)
 
 
+def _short(value: Any, width: int = 48) -> str:
+    """A compact one-line rendering of a claim value for the table."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = value if isinstance(value, str) else io.dumps(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _claim_table(rows: list[dict[str, Any]], title: str, example: bool) -> Table:
     t = Table(title=title)
-    t.add_column("claim")
+    t.add_column("claim", no_wrap=True)
     t.add_column("section")
     if example:
         t.add_column("paper value")
@@ -93,17 +104,16 @@ def _claim_table(rows: list[dict[str, Any]], title: str, example: bool) -> Table
         t.add_column("worst case")
     t.add_column("status")
     for r in rows:
-        comp = r.get("computed")
-        comp = f"{comp:.6g}" if isinstance(comp, float) else str(comp if comp is not None else "")
+        comp = _short(r.get("computed"))
         st = r["status"]
         style = {"ok": "green", "FAIL": "bold red", "error": "bold red"}.get(st, "yellow")
         cells = [r["claim"], r["section"]]
         if example:
-            cells.append(str(r.get("paper_value", "")))
+            cells.append(_short(r.get("paper_value")))
         cells.append(comp)
         if not example:
             wc = r.get("worst_case") or {}
-            cells.append(str(wc.get("summary", "")) if isinstance(wc, dict) else str(wc))
+            cells.append(_short(wc.get("summary", "") if isinstance(wc, dict) else wc, 60))
         cells.append(f"[{style}]{st}[/{style}]")
         t.add_row(*cells)
     return t

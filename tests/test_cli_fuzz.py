@@ -52,6 +52,10 @@ def _parse_fuzz(raw: Mapping[str, Any]) -> tuple[int, tuple[float, ...], tuple[f
 
         raise InstanceError("options", "must be an object")
     reject_unknown(opts, ("greedy",), prefix="options.")
+    if not isinstance(opts.get("greedy", False), bool):
+        from solver.errors import InstanceError
+
+        raise InstanceError("options.greedy", "must be true or false")
     return cap, tuple(w.tolist()), tuple(v.tolist())
 
 

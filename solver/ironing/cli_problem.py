@@ -47,6 +47,9 @@ from .ironing import IronedCurve, iron_curve
 from .procurement import cost_interval, ironing_r, procurement_report
 
 FORMS = ("values", "distribution", "piecewise_uniform", "mixture")
+#: Relative inset of the density check's end points, and the density floor (times 1/(b-a)).
+DENSITY_EDGE = 1e-9
+DENSITY_FLOOR = 1e-6
 #: Number of evenly spaced costs at which continuous virtual costs are reported.
 REPORT_POINTS = 101
 
@@ -119,12 +122,22 @@ def _scipy_dist(raw: Any, field: str) -> Continuous:
     if a < 0:
         raise InstanceError(field, f"support must lie in [0, inf) (costs are non-negative), "
                                    f"starts at {a}")
-    z = np.linspace(a, b, DENSITY_CHECK_POINTS)[1:-1]
-    f = np.asarray(frozen.pdf(z), dtype=float)
-    bad = np.flatnonzero(~(f > 0) | ~np.isfinite(f))
+    # Assumption 1: f positive on the closed support [a, b].  Checked on a grid whose end
+    # points sit DENSITY_EDGE * (b - a) inside the support; "positive" means at least
+    # DENSITY_FLOOR times the uniform density 1/(b - a) (a density that vanishes at an end,
+    # such as beta(2, 5), gives F^{-1} an infinite slope and phi = z + F/f is unbounded).
+    z = np.linspace(a, b, DENSITY_CHECK_POINTS)
+    z[0] += DENSITY_EDGE * (b - a)
+    z[-1] -= DENSITY_EDGE * (b - a)
+    with np.errstate(all="ignore"):
+        f = np.asarray(frozen.pdf(z), dtype=float)
+    floor = DENSITY_FLOOR / (b - a)
+    bad = np.flatnonzero(~(f >= floor) | ~np.isfinite(f))
     if bad.size:
-        raise InstanceError(field, f"density must be positive and finite inside the support "
-                                   f"(Assumption 1); f({z[bad[0]]:.6g}) = {f[bad[0]]}")
+        raise InstanceError(field, f"density must be positive and finite on the support "
+                                   f"[{a:.6g}, {b:.6g}] (Assumption 1; rule: f >= "
+                                   f"{DENSITY_FLOOR:g}/(b - a)); f({z[bad[0]]:.6g}) = "
+                                   f"{f[bad[0]]:.3g}")
     return Continuous(frozen, name)
 
 

@@ -32,9 +32,14 @@ from typing import Any
 import numpy as np
 
 #: Default bound on the grid error of ``G`` (absolute, cost units) for continuous curves.
-GRID_TOL = 1e-10
+GRID_TOL = 1e-9
 #: Largest number of grid cells a continuous cost curve may use.
 MAX_GRID = 1 << 21
+#: Narrowest quantile cell the adaptive grid may create (an infinite slope of ``F^{-1}`` at
+#: an end of the support cannot be resolved below it; the reported error says so).
+MIN_CELL = 1e-12
+#: Largest grid for scipy / mixture distributions (their ``ppf`` is the cost).
+MAX_GRID_CONTINUOUS = 1 << 18
 #: Points at which Assumption 1 (positive density) is checked for scipy distributions.
 DENSITY_CHECK_POINTS = 4001
 
@@ -230,9 +235,9 @@ class _ContinuousBase(_Base):
             mid = 0.5 * (q[1:] + q[:-1])
             Hm = mid * self.ppf(mid)
             dev = np.abs(0.5 * (H[1:] + H[:-1]) - Hm)
-            bad = dev > tol
+            bad = (dev > tol) & (np.diff(q) > MIN_CELL)
             err = float(dev.max())
-            if not bad.any() or q.size + int(bad.sum()) > MAX_GRID:
+            if not bad.any() or q.size + int(bad.sum()) > MAX_GRID_CONTINUOUS:
                 break
             q = np.concatenate((q, mid[bad]))
             H = np.concatenate((H, Hm[bad]))

@@ -5,7 +5,8 @@
 * ``supply`` omitted (``costs`` given): ``objective`` = profit OPT (eq. 3) and the chosen
   ``supply``.
 
-``--method``: ``milp`` (compact curve MILP, default), ``pairwise`` (eq. 2 rows), ``brute``
+``--method``: ``milp`` / ``pairwise`` (eq. 2 rows, default), ``curve`` (compact curve MILP),
+``brute``
 (enumeration, small instances only), ``grid`` / ``ktypes`` (approximation algorithms with the
 instance's ``epsilon``); for the profit search ``fast`` (default, exact) or ``algorithm1``
 (exact MILP at every ``N``), or ``grid`` / ``ktypes`` as Algorithm 1's ``A``.
@@ -29,7 +30,7 @@ from .envy_free import curve_revenue, ef_revenue, purchases
 from .instance import PricingInstance, parse
 from .profit import algorithm1, profit_opt
 
-EXACT = {None: "curve", "milp": "curve", "curve": "curve", "pairwise": "pairwise",
+EXACT = {None: "pairwise", "milp": "pairwise", "curve": "curve", "pairwise": "pairwise",
          "brute": "brute"}
 APPROX = {"grid": grid_dp, "ktypes": k_types_enumeration}
 

@@ -15,9 +15,10 @@ Two searches over ``N``:
     1. *Monotonicity*: ``rev^OPT(N) <= rev^OPT(N')`` for ``N <= N'`` (``EF(N) ⊆ EF(N')``).
     2. *IRB bound*: ``rev^OPT(N) <= U(N) = sum_j v_j(N)`` (``p_j <= v_j(m_j) <= v_j(N)``).
 
-    Candidates are visited in decreasing order of ``U(N) - c_1 N``; a candidate is skipped
-    when ``min(U(N), rev^OPT(N')) - c_1 N`` (``N'`` the smallest solved size ``>= N``) cannot
-    beat the incumbent, and the search stops once ``U(N) - c_1 N`` cannot.  ``N = 0``
+    For ``N`` in an interval ``(a, b)`` whose right end is solved,
+    ``profit(N) <= min(rev^OPT(b), U(N)) - c_1 N``; intervals whose bound cannot beat the
+    incumbent are pruned, others are split (see :func:`profit_opt`).  When revenue saturates
+    this needs ``O(log N)`` MILPs instead of Algorithm 1's ``|B| / c_1``.  ``N = 0``
     (profit 0) is included, as eq. 3 maximises over all of ``N``.
 """
 
@@ -103,55 +104,67 @@ def exact_oip(backend: str = "auto", time_limit: float | None = None) -> OIPAlgo
 
 
 def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
-               time_limit: float | None = None, method: str = "fast") -> ProfitResult:
+               time_limit: float | None = None, method: str = "fast",
+               formulation: str = "pairwise") -> ProfitResult:
     """OPT (eq. 3) with the supply ``N`` attaining it.
 
-    ``method="fast"``: best-first search (module docstring); ``"algorithm1"``: every ``N`` in
-    Algorithm 1's range with the exact MILP.  ``time_limit`` is a total budget; a
-    time-limited inner solve makes the result ``time_limit`` with a valid bound.
+    ``method="fast"``: interval branch-and-bound over ``N`` (module docstring): solve the
+    largest ``N`` first; an open interval ``(a, b)`` with ``rev^OPT(b)`` known is pruned when
+    ``max_{a<N<b} min(rev^OPT(b), U(N)) - c_1 N`` cannot beat the incumbent, else it is split
+    at the middle of the sizes that still could.  ``"algorithm1"``: every ``N`` in Algorithm
+    1's range with the exact MILP.  ``time_limit`` is a total budget; a time-limited inner
+    solve makes the result ``time_limit`` with a valid bound.
     """
     t0 = time.perf_counter()
     V = np.asarray(V, dtype=float)
     hi = search_bound(V, c1)
-    Ns = np.arange(0, hi + 1)
-    U = V[:, Ns].sum(axis=0)
+    U = V.sum(axis=0)[:hi + 1]
     solved: dict[int, RevenueResult] = {}
-    limited = False
-    best_N, best_val, best_res = 0, 0.0, None
-    extra_bound = 0.0
-    if method == "fast":
-        order = [int(N) for N in Ns[np.argsort(-(U - c1 * Ns), kind="stable")]]
-    elif method == "algorithm1":
-        order = [int(N) for N in Ns]
+    state = {"best_N": 0, "best": 0.0, "res": None, "limited": False, "extra": 0.0,
+             "backend": backend}
+
+    def run(N: int) -> float:
+        left = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - t0))
+        res = ef_revenue(V[:, :N + 1], backend=backend, time_limit=left,
+                         formulation=formulation)
+        solved[N] = res
+        state["backend"] = res.backend
+        if res.status != "optimal":
+            state["limited"] = True
+            state["extra"] = max(state["extra"], res.bound - c1 * N)
+        val = res.objective - c1 * N
+        if val > state["best"] + FEAS:
+            state.update(best_N=N, best=val, res=res)
+        # an upper bound on rev^OPT(N) usable for smaller sizes
+        return res.bound if res.status != "optimal" else res.objective
+
+    if method == "algorithm1":
+        for N in range(1, hi + 1):
+            run(N)
+    elif method == "fast":
+        if hi >= 1:
+            stack = [(0, hi, run(hi))]
+            while stack:
+                a, b, rev_b = stack.pop()
+                if b - a < 2:
+                    continue
+                Ns = np.arange(a + 1, b)
+                ub = np.minimum(rev_b, U[Ns]) - c1 * Ns
+                live = Ns[ub > state["best"] + FEAS]
+                if live.size == 0:
+                    continue
+                mid = int(live[len(live) // 2])
+                rev_mid = run(mid)
+                stack.append((mid, b, rev_b))
+                stack.append((a, mid, rev_mid))
     else:
         raise ValueError(f"unknown method {method!r}")
-    backend_name = backend
-    for N in order:
-        if N == 0:
-            continue
-        ub = U[N] - c1 * N
-        if method == "fast":
-            if ub <= best_val + FEAS:
-                break
-            above = [solved[k].objective for k in solved if k >= N
-                     and solved[k].status == "optimal"]
-            if above and min(above) - c1 * N <= best_val + FEAS:
-                continue
-        left = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - t0))
-        res = ef_revenue(V[:, :N + 1], backend=backend, time_limit=left)
-        backend_name = res.backend
-        solved[N] = res
-        if res.status != "optimal":
-            limited = True
-            extra_bound = max(extra_bound, res.bound - c1 * N)
-        val = res.objective - c1 * N
-        if val > best_val + FEAS:
-            best_N, best_val, best_res = N, val, res
-    bound = max(best_val, extra_bound)
-    status = "time_limit" if limited else "optimal"
-    return ProfitResult(status, best_val, bound,
-                        relative_gap(best_val, bound) if limited else 0.0, best_N, best_res,
-                        backend_name, time.perf_counter() - t0, len(solved),
+    best = state["best"]
+    bound = max(best, state["extra"])
+    limited = state["limited"]
+    return ProfitResult("time_limit" if limited else "optimal", best, bound,
+                        relative_gap(best, bound) if limited else 0.0, state["best_N"],
+                        state["res"], state["backend"], time.perf_counter() - t0, len(solved),
                         {k: v.objective - c1 * k for k, v in sorted(solved.items())})
 
 

@@ -225,7 +225,9 @@ def solve(inst: ElectionInstance, opts: Any = None) -> dict[str, Any]:
     if inst.privacy_bound is not None:
         F = inst.privacy_bound
         v = verify(ms, eps, F, inst.utility_gap)
+        v_all = verify(other_margins(inst.a + inst.b), eps, F, inst.utility_gap)
         out.update(truthful=v.truthful, individually_rational=v.ir, worst_gain=v.worst_gain,
+                   truthful_every_profile=v_all.truthful,
                    worst_gain_abstain=v.worst_gain_abstain, worst_bracket=v.worst_bracket,
                    paper_condition=bool(inst.utility_gap >= 2 * F(math.exp(eps))),
                    sufficient_condition=bool(inst.utility_gap >= 2 * F(math.exp(2 * eps))),

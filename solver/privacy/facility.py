@@ -34,11 +34,13 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ..errors import InstanceError
+from ..errors import InstanceError, SizeLimitError
 from ..validate import as_array, reject_unknown, require, require_mapping
 from .model import PrivacyBound, parse_epsilon, parse_privacy_bound
 from .verifier import bounds_from_logratio, gains_table
 
+#: Largest mean of the noise sums (q-1)·2/ε the exact method accepts.
+MAX_NOISE_MEAN = 20_000
 #: Default truncation target for the noise sums (absolute mass dropped per outcome).
 TAIL_TARGET = 1e-16
 
@@ -56,6 +58,10 @@ def truncation(q: int, eps: float, tail: float = TAIL_TARGET) -> tuple[int, floa
     """Truncation point ``K`` and the proven bound ``2 Pr[NB(q-1, α) > K]``."""
     alpha = math.exp(-eps / 2)
     m = max(q - 1, 1)
+    if m * 2 / eps > MAX_NOISE_MEAN:
+        raise SizeLimitError("epsilon", f"the noise sums have mean (q-1)·2/ε = {m * 2 / eps:.3g}"
+                             f" > {MAX_NOISE_MEAN}; the exact convolution costs O(q (q/ε)^2)",
+                             "Monte Carlo (facility.sample)")
     K = int(stats.nbinom.isf(tail / 4, m, 1 - alpha)) + 1
     while 2 * stats.nbinom.sf(K, m, 1 - alpha) > tail and K < 10**7:
         K = int(K * 1.2) + 1

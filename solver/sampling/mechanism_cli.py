@@ -24,7 +24,8 @@ per seller", e.g. $6.53 in Section 4.3); ``total_expected_payment``; per seller
 see i; null if never sampled), ``reduced``, ``thresholds`` (r̄_i, null if none), ``r_hat``;
 the payment functions deduplicated as ``payment_functions`` (rows π(0..m)) with
 ``payment_of[i]`` the row of seller i (Section 4.3 has 1001 sellers but 3 rows);
-``sampled_never_at`` lists (seller, k) exclusions; ``p``, ``w``, ``pi_max``.
+``never_sampled_at`` lists [seller, [k, ...]] for sellers never sampled k times;
+``p``, ``w``, ``pi_max``.
 Status "optimal", backend "exact:closed-form" (the mechanism is evaluated exactly).
 """
 
@@ -175,7 +176,8 @@ def solve(inst: MechanismInstance, opts: SolveOptions) -> dict[str, Any]:
     res = run(inst)
     seconds = time.perf_counter() - t0
     rows, of = np.unique(res.payments, axis=0, return_inverse=True)
-    never = np.argwhere(~res.sampled[:, 1:]) + np.array([0, 1])
+    never = [[int(i), (np.flatnonzero(~res.sampled[i, 1:]) + 1).tolist()]
+             for i in np.flatnonzero((~res.sampled[:, 1:]).any(axis=1))]
     return {
         "status": "optimal",
         "objective": res.price,
@@ -197,7 +199,7 @@ def solve(inst: MechanismInstance, opts: SolveOptions) -> dict[str, Any]:
         "r_hat": res.r_hat,
         "payment_functions": rows,
         "payment_of": np.asarray(of).reshape(-1),
-        "sampled_never_at": never.tolist(),
+        "never_sampled_at": never,
     }
 
 

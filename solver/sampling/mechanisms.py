@@ -92,6 +92,10 @@ class MechanismResult:
     r_hat: np.ndarray
     excluded: int | None = None
 
+    def __post_init__(self) -> None:
+        # an outcome that never happens pays nothing: keep the matrix readable
+        object.__setattr__(self, "payments", np.where(self.sampled, self.payments, 0.0))
+
     @property
     def weights(self) -> np.ndarray:
         """p(k) masked per seller: the probability seller i is sampled (and paid) k times."""
@@ -173,38 +177,34 @@ def thresholds_excluding_self(r_pool: np.ndarray, r_self: np.ndarray, big_pi: fl
         return out
     F = np.searchsorted(s, s, side="right").astype(float)
     g = F * (big_pi - s)
-    pre_idx = _running_argmax(g)
     g2 = (F - 1.0) * (big_pi - s)
-    suf_idx = _running_argmax(g2[::-1], prefer_last=True)[::-1]
-    suf_idx = g2.size - 1 - suf_idx
-    for i, r in enumerate(r_self):
-        if np.isnan(r):
-            t = int(np.argmax(g))
-            best, val = s[t], g[t]
-        else:
-            cut = int(np.searchsorted(s, r, side="left"))
-            best, val = -np.inf, 0.0
-            if cut > 0:
-                t = pre_idx[cut - 1]
-                best, val = s[t], g[t]
-            if cut < s.size:
-                t = suf_idx[cut]
-                if g2[t] > val:
-                    best, val = s[t], g2[t]
-        if val > _GAIN_TOL * max(1.0, abs(big_pi)):
-            out[i] = best
+    pre_idx = _running_argmax(g)
+    suf_idx = g2.size - 1 - _running_argmax(g2[::-1], prefer_last=True)[::-1]
+    own = ~np.isnan(r_self)
+    cut = np.searchsorted(s, np.where(own, r_self, np.inf), side="left")
+    # prefix candidate: best point strictly below r̂_i (everything when i is not in the pool)
+    has_pre = cut > 0
+    t_pre = pre_idx[np.maximum(cut - 1, 0)]
+    v_pre = np.where(has_pre, g[t_pre], 0.0)
+    r_pre = np.where(has_pre, s[t_pre], -np.inf)
+    # suffix candidate: best point at or above r̂_i, where i himself is counted
+    has_suf = own & (cut < s.size)
+    t_suf = suf_idx[np.minimum(cut, s.size - 1)]
+    v_suf = np.where(has_suf, g2[t_suf], -np.inf)
+    take_suf = v_suf > v_pre  # ties go to the prefix point, the smaller r
+    best = np.where(take_suf, s[t_suf], r_pre)
+    val = np.where(take_suf, v_suf, v_pre)
+    keep = val > _GAIN_TOL * max(1.0, abs(big_pi))
+    out[keep] = best[keep]
     return out
 
 
 def _running_argmax(x: np.ndarray, prefer_last: bool = False) -> np.ndarray:
-    """Index of the running maximum (first occurrence, or last if ``prefer_last``)."""
-    idx = np.zeros(x.size, dtype=np.int64)
-    best = 0
-    for t in range(1, x.size):  # O(n) scan; numpy has no running argmax
-        if x[t] > x[best] or (prefer_last and x[t] == x[best]):
-            best = t
-        idx[t] = best
-    return idx
+    """Index of the running maximum of x[0..t] (first occurrence, or last if asked)."""
+    run_prev = np.concatenate([[-np.inf], np.maximum.accumulate(x)[:-1]])
+    new = x >= run_prev if prefer_last else x > run_prev
+    new[0] = True
+    return np.maximum.accumulate(np.where(new, np.arange(x.size), 0))
 
 
 def _argmax_first(c: np.ndarray) -> int:
@@ -463,6 +463,9 @@ def _prepare(mechanism: str, costs: np.ndarray, utilities: Sequence[Utility],
     c = np.asarray(costs, dtype=float)
     rep = c if reports is None else np.asarray(reports, dtype=float)
     linear = c.ndim == 1
+    if mechanism == "ce-risk-seeking" and not linear:
+        raise ValueError("'ce-risk-seeking' is the linear-cost variation; the general-cost CE "
+                         "mechanism already uses the pi_max_{-i} variant ('ce')")
     n = c.shape[0]
     if not linear and c.shape[1] == m:
         c = np.hstack([np.zeros((n, 1)), c])

@@ -112,3 +112,44 @@ def relaxation_gap(exact: float, relaxed: float) -> dict[str, float]:
     absolute = float(exact - relaxed)
     rel = absolute / exact if exact > 0 else (0.0 if absolute == 0 else float("inf"))
     return {"absolute": absolute, "relative": float(rel)}
+
+
+def balanced_rounding(x: np.ndarray, n: int, demands: np.ndarray) -> np.ndarray:
+    r"""A realisable integer histogram from a feasible fractional one (the compact LP's x).
+
+    Keep x0 = floor(x) and give the r = Σ_k (x_k - x0_k) remaining sellers the remaining
+    Δ = D - Σ_k k x0_k degrees as evenly as possible (floor(Δ/r) or floor(Δ/r) + 1).
+
+    *Why it is feasible.*  Σ = n and Σ k = D hold by construction.  For a cut t the hinge
+    φ_t(k) = (k - t)^+ is convex with an integer kink, so the even split contributes
+    r·φ_t(Δ/r) <= Σ_k f_k φ_t(k) (Jensen, f = x - x0 has mass r and mean Δ/r), hence
+    H x_round <= H x <= R.  Its cost exceeds the LP's by at most r·max π / n, and at a vertex
+    of the LP r <= (number of fractional entries) - 1 <= |T| + 1, which gives
+    0 <= Π^OPT - LP <= (|T| + 1)·max_k π(k) / n  (:func:`gap_bound`).
+    """
+    d = np.asarray(demands, dtype=np.int64)
+    m, D = d.size, int(d.sum())
+    xr = np.asarray(x, dtype=float)
+    x0 = np.floor(xr + 1e-9).astype(np.int64)
+    x0 = np.maximum(x0, 0)
+    r = n - int(x0.sum())
+    delta = D - int(np.arange(m + 1) @ x0)
+    if r < 0 or delta < 0 or (r == 0 and delta != 0):
+        raise ValueError("x is not a feasible fractional histogram")
+    if r == 0:
+        return x0
+    fl, a = divmod(delta, r)
+    if fl > m or (a > 0 and fl + 1 > m):
+        raise ValueError("x is not a feasible fractional histogram")
+    x0[fl] += r - a
+    if a:
+        x0[fl + 1] += a
+    return x0
+
+
+def gap_bound(n: int, demands: np.ndarray, payment: np.ndarray) -> float:
+    """The proven bound (|T| + 1)·max π / n on Π^OPT - LP (see :func:`balanced_rounding`)."""
+    from .optimum import cut_points
+
+    t, _ = cut_points(np.asarray(demands))
+    return (t.size + 1) * float(np.max(payment)) / n

@@ -32,7 +32,7 @@ Any other non-decreasing callable works through :func:`custom`; its inverse is f
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,8 +221,8 @@ def crra(gamma: float, wealth: float = 0.0) -> Utility:
     return Utility("crra", (("gamma", g), ("wealth", w)), att)
 
 
-def custom(fn: ArrayFn, inverse: ArrayFn | None = None, attitude: str = "unknown",
-           name: str = "custom") -> Utility:
+def custom(fn: ArrayFn, inverse: ArrayFn | None = None, attitude: str = "unknown"
+           ) -> Utility:
     """Any non-decreasing u with u(0) = 0; ``inverse`` optional (brentq otherwise)."""
     return Utility("custom", (), attitude, fn, inverse)
 
@@ -250,7 +250,3 @@ def from_spec(raw: Any, field_name: str = "utility") -> Utility:
         raise InstanceError(field_name + ".wealth", "must be > 0 when gamma >= 1")
     return crra(g, w)
 
-
-def spec_of(u: Utility) -> Mapping[str, Any]:
-    """Inverse of :func:`from_spec` for built-ins."""
-    return u.describe()

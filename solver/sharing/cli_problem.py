@@ -69,14 +69,19 @@ def search(sigma: np.ndarray, obj, noise: float, method: str,
     """Dispatch one objective to a search method (exhaustive raises beyond the size limit)."""
     n = sigma.shape[0]
     if method == "exhaustive":
-        if n > EXHAUSTIVE_MAX_USERS:
-            raise SizeLimitError("covariance", f"exhaustive enumeration handles at most "
-                                               f"{EXHAUSTIVE_MAX_USERS} users, got {n}",
-                                 "method 'branch-and-bound' (exact) or 'greedy' (heuristic)")
+        check_size(n)
         return enumerate_gray(sigma, [obj], noise)[0]
     if method == "branch-and-bound":
         return branch_and_bound(sigma, obj, noise, time_limit)
     return local_search(sigma, obj, noise, swaps=n <= 60)
+
+
+def check_size(n: int) -> None:
+    """Exhaustive enumeration beyond :data:`EXHAUSTIVE_MAX_USERS` raises SizeLimitError."""
+    if n > EXHAUSTIVE_MAX_USERS:
+        raise SizeLimitError("covariance", f"exhaustive enumeration handles at most "
+                                           f"{EXHAUSTIVE_MAX_USERS} users, got {n}",
+                             "method 'branch-and-bound' (exact) or 'greedy' (heuristic)")
 
 
 def outcome(sigma: np.ndarray, v: np.ndarray, profile: np.ndarray, noise: float = 1.0
@@ -101,8 +106,7 @@ def solve(inst: SharingInstance, opts: SolveOptions) -> dict[str, Any]:
     sigma, v, tau = inst.covariance, np.asarray(inst.privacy_values), inst.noise_variance
     n = sigma.shape[0]
     if method == "exhaustive":
-        if n > EXHAUSTIVE_MAX_USERS:
-            search(sigma, None, tau, method)          # raises SizeLimitError
+        check_size(n)
         eq, fb = enumerate_gray(sigma, [platform_objective(v), surplus_objective(v)], tau)
     else:
         eq = search(sigma, platform_objective(v), tau, method, opts.time_limit)

@@ -47,8 +47,10 @@ def greedy(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0) -> Sear
 
 def local_search(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0,
                  start: np.ndarray | None = None, swaps: bool = True) -> SearchResult:
-    """Best-improvement local search over single flips (and sharer/non-sharer swaps).
+    """Best-improvement local search over all 1-flips and (if ``swaps``) all 2-flips.
 
+    2-flips include swaps and joint additions of two users: buying two correlated users can
+    pay only jointly (their data lower each other's prices), which 1-flips cannot see.
     Starts from ``start`` (default: the greedy profile) and stops at a local optimum.
     """
     t0 = time.perf_counter()
@@ -62,8 +64,7 @@ def local_search(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0,
         best = (val + 1e-12, None)
         moves: list[tuple[int, ...]] = [(j,) for j in range(n)]
         if swaps:
-            ins, outs = np.flatnonzero(cur), np.flatnonzero(~cur)
-            moves += [(int(i), int(o)) for i in ins for o in outs]
+            moves += [(i, j) for i in range(n) for j in range(i + 1, n)]
         for mv in moves:
             cand = cur.copy()
             cand[list(mv)] = ~cand[list(mv)]

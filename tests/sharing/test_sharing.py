@@ -263,3 +263,48 @@ def test_claims_quick():
     for cid in ids:
         row = _CLAIMS[cid].run(CheckContext(quick=True))
         assert row["status"] in ("ok", "not checked"), (cid, row)
+
+
+def test_two_user_too_much_data_instances():
+    sig = np.array([[1, 0.8], [0.8, 1.0]])
+    inst = parse({"problem": "sharing", "covariance": sig.tolist(),
+                  "privacy_values": [0.5, 1.2]})
+    out = solve(inst, SolveOptions())
+    assert out["profile"].tolist() == [1, 1] and out["objective"] == pytest.approx(0.722571,
+                                                                                   abs=1e-6)
+    assert out["surplus"] == pytest.approx(0.178571, abs=1e-6)
+    assert out["first_best_profile"].tolist() == [1, 0]
+    assert out["first_best_surplus"] == pytest.approx(0.186, abs=1e-9)
+    out = solve(parse({"problem": "sharing", "covariance": sig.tolist(),
+                       "privacy_values": [0.5, 3.0]}), SolveOptions())
+    assert out["profile"].tolist() == [1, 0] and out["surplus"] == pytest.approx(-0.39)
+    assert out["first_best_surplus"] == pytest.approx(0.0)
+
+
+def test_sign_flip_and_permutation_invariance():
+    rng = np.random.default_rng(7)
+    sig = rand_cov(rng, 7)
+    v = rng.uniform(0, 3, 7)
+    d = np.diag(rng.choice([-1.0, 1.0], 7))
+    perm = rng.permutation(7)
+    base = enumerate_gray(sig, [platform_objective(v)])[0]
+    flip = enumerate_gray(d @ sig @ d, [platform_objective(v)])[0]
+    per = enumerate_gray(sig[np.ix_(perm, perm)], [platform_objective(v[perm])])[0]
+    assert flip.value == pytest.approx(base.value, abs=1e-10)
+    assert per.value == pytest.approx(base.value, abs=1e-10)
+    a = rng.random(7) < 0.5
+    assert leakage(d @ sig @ d, a) == pytest.approx(leakage(sig, a), abs=1e-12)
+
+
+def test_ill_conditioned_falls_back_to_direct_solves():
+    rng = np.random.default_rng(9)
+    n = 10
+    a = rng.normal(size=(n, n))
+    sig = (a @ a.T / n + 1e-6 * np.eye(n)) * 1e6
+    v = rng.uniform(0, 3, n)
+    objs = [platform_objective(v), surplus_objective(v)]
+    g = enumerate_gray(sig, objs, noise=1e-3)
+    r = enumerate_naive(sig, objs, noise=1e-3)
+    for x, y in zip(g, r, strict=True):
+        assert "fallback" in x.method
+        assert x.value == pytest.approx(y.value, rel=1e-9)
