@@ -106,7 +106,8 @@ def _claim_table(rows: list[dict[str, Any]], title: str, example: bool) -> Table
     for r in rows:
         comp = _short(r.get("computed"))
         st = r["status"]
-        style = {"ok": "green", "FAIL": "bold red", "error": "bold red"}.get(st, "yellow")
+        style = {"ok": "green", "refuted": "magenta", "FAIL": "bold red",
+                 "error": "bold red"}.get(st, "yellow")
         cells = [r["claim"], r["section"]]
         if example:
             cells.append(_short(r.get("paper_value")))
@@ -139,8 +140,9 @@ def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed
     else:
         console.print(_claim_table(rows, title, example=kinds == ("example",)))
         for r in rows:
-            if r["status"] in ("FAIL", "error"):
-                console.print(f"[red]{r['claim']}[/red]: {r.get('message', '')}", markup=True)
+            if r["status"] in ("FAIL", "error", "refuted"):
+                console.print(f"[red]{r['claim']}[/red] ({r['status']}): "
+                              f"{r.get('message', '')}", markup=True, highlight=False)
     bad = [r for r in rows if r["status"] in ("FAIL", "error")]
     raise typer.Exit(EXIT_SOLVER if bad else EXIT_OK)
 

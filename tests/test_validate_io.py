@@ -125,3 +125,20 @@ def test_cli_contract_exit_codes(tmp_path):
         assert len(res.stderr.strip().splitlines()) == 1
     res = runner.invoke(app, ["solve", str(tmp_path / "missing.json")])
     assert res.exit_code == 2 and "file not found" in res.stderr
+
+
+def test_expected_counterexample_claims_flip_to_fail_when_the_check_passes():
+    from solver.claims.registry import CheckContext, Claim, ClaimResult
+
+    def refuted(ctx):
+        return ClaimResult(ok=False, message="counterexample found")
+
+    def passing(ctx):
+        return ClaimResult(ok=True)
+
+    mk = lambda fn: Claim("t.x", "p", "s", "st", "theorem", fn, expected="counterexample")  # noqa: E731
+    assert mk(refuted).run(CheckContext())["status"] == "refuted"
+    row = mk(passing).run(CheckContext())
+    assert row["status"] == "FAIL" and "expected a counterexample" in row["message"]
+    plain = Claim("t.y", "p", "s", "st", "theorem", refuted)
+    assert plain.run(CheckContext())["status"] == "FAIL"

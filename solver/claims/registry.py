@@ -12,6 +12,12 @@ check function.  Kinds:
     A statement the library records but does not check numerically (e.g. an existence
     result or a statement about all mechanisms); ``reason`` says why.
 
+A theorem may be registered with ``expected="counterexample"`` when the library's check
+finds the statement false under the reading recorded in its docstring.  Its row then reads
+``refuted`` (not a failure) while the counterexample is still found, and ``FAIL`` if the
+check ever starts to pass, so a change in the model that silently removes the
+counterexample is caught.
+
 A check function takes a :class:`CheckContext` and returns a :class:`ClaimResult`.  With
 ``ctx.quick`` it must finish in a few seconds (the test suite runs every claim that way);
 without it, it may run the full family.
@@ -27,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 Kind = Literal["example", "theorem", "unchecked"]
+Expected = Literal["holds", "counterexample"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class Claim:
     check: Callable[[CheckContext], ClaimResult] | None = None
     tolerance: float | None = None
     reason: str = ""
+    expected: Expected = "holds"
 
     def run(self, ctx: CheckContext | None = None) -> dict[str, Any]:
         """Run the check and return a JSON-ready row (``status`` is ``ok``/``FAIL``/``error``)."""
@@ -98,8 +106,15 @@ class Claim:
             row.update(status="error", message=f"{type(exc).__name__}: {exc}",
                        seconds=round(time.perf_counter() - t0, 3))
             return row
+        if self.expected == "counterexample":
+            status = "FAIL" if res.ok else "refuted"
+            if res.ok:
+                res.message = ("expected a counterexample to this statement, but the check "
+                               "passed: " + res.message)
+        else:
+            status = "ok" if res.ok else "FAIL"
         row.update(
-            status="ok" if res.ok else "FAIL",
+            status=status, expected=self.expected,
             paper_value=res.paper_value, computed=res.computed,
             worst_case=res.worst_case, details=res.details, message=res.message,
             seconds=round(time.perf_counter() - t0, 3),
@@ -111,12 +126,13 @@ _CLAIMS: dict[str, Claim] = {}
 
 
 def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
-             tolerance: float | None = None, reason: str = ""
+             tolerance: float | None = None, reason: str = "", expected: Expected = "holds",
              ) -> Callable[[Callable[[CheckContext], ClaimResult]],
                            Callable[[CheckContext], ClaimResult]]:
     """Decorator registering a check function as a claim."""
     def deco(fn: Callable[[CheckContext], ClaimResult]) -> Callable[[CheckContext], ClaimResult]:
-        _CLAIMS[id] = Claim(id, paper, section, statement, kind, fn, tolerance, reason)
+        _CLAIMS[id] = Claim(id, paper, section, statement, kind, fn, tolerance, reason,
+                            expected)
         return fn
     return deco
 

@@ -286,9 +286,9 @@ def _lemma_3_5_3_6(ctx: CheckContext) -> ClaimResult:
         grid = np.linspace(1e-6, n - 1e-6, 400)
         lr = estimate_log_ratio(n, n1o, c, eps, grid) / eps
         if lr > worst:
+            sharp = math.log(1 + c * (math.exp(eps) - 1)) / eps
             worst, worst_case = lr, {"summary": f"estimate: loss/eps = {lr:.5f} at n={n}, "
-                                                f"c={c:.3f}, eps={eps:.3f} (sharp "
-                                                f"{math.log(1 + c * (math.exp(eps) - 1)) / eps:.5f})"}
+                                                f"c={c:.3f}, eps={eps:.3f} (sharp {sharp:.5f})"}
         dists = [random_discrete(rng) if rng.random() < 0.5 else random_piecewise(rng)
                  for _ in range(int(rng.integers(2, 4)))]
         mech = Mechanism1(tuple(dists), c, eps)
@@ -325,7 +325,7 @@ def _lemma_3_1_3_2(ctx: CheckContext) -> ClaimResult:
             worst_acc = max(worst_acc, abs(acc - c))
             reports = np.concatenate((d.values, [np.inf, -np.inf]))
             for v in d.values:
-                def util(rep: float, v: float = v) -> float:
+                def util(rep: float, v: float = v, prices: list = prices) -> float:
                     return sum(p * (a - v) * (rep <= a) for a, p in prices)
                 truthful = util(v)
                 min_util = min(min_util, truthful)

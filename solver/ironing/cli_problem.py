@@ -167,7 +167,8 @@ def _component(raw: Any, field: str) -> Any:
     raw = require_mapping(raw, field)
     forms = [k for k in FORMS if k in raw]
     if len(forms) != 1:
-        raise InstanceError(field, f"must give exactly one of {', '.join(FORMS)}")
+        raise InstanceError(field or "instance",
+                            f"must give exactly one of {', '.join(FORMS)}")
     form = forms[0]
     if form == "values":
         reject_unknown(raw, ("values", "probabilities"), field + "." if field else "")

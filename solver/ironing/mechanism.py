@@ -178,7 +178,8 @@ def estimate_log_ratio(n: int, n1_other: int, c: float, eps: float,
     lo_D = (pk * ((1 - c) * _lap_cdf(-k, b) + c * _lap_cdf(-k - 1.0, b))).sum()
     lo_P = (pk * _lap_cdf(-k, b)).sum()
     top = n * c
-    hi_D = (pk * ((1 - c) * (1 - _lap_cdf(top - k, b)) + c * (1 - _lap_cdf(top - k - 1.0, b)))).sum()
+    hi_D = (pk * ((1 - c) * (1 - _lap_cdf(top - k, b))
+                  + c * (1 - _lap_cdf(top - k - 1.0, b)))).sum()
     hi_P = (pk * (1 - _lap_cdf(top - k, b))).sum()
     r = [np.max(np.abs(np.log(dens_D / base))), abs(math.log(lo_D / lo_P)),
          abs(math.log(hi_D / hi_P))]

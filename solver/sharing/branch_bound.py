@@ -50,7 +50,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .enumeration import SearchResult
 from .heuristics import local_search
-from .leakage import posterior_variances
+from .leakage import posterior_stats, posterior_variances
 from .objectives import ProfileObjective, evaluate
 from .tolerances import TIE
 
@@ -77,9 +77,8 @@ def node_bound(sigma: np.ndarray, obj: ProfileObjective, f1: np.ndarray, free: n
     var = np.diag(sigma)
     t = f1 | free
     p1 = posterior_variances(sigma, f1, noise)
-    pt = posterior_variances(sigma, t, noise)
+    pt, mt = posterior_stats(sigma, t, noise)
     i1, it = var - p1, var - pt
-    mt = np.where(t, pt * pt / (noise - np.where(t, pt, 0.0)), 0.0)
     i1_plus = i1 + p1 * p1 / (p1 + noise)            # I_i(F1 ∪ {i}) for i ∉ F1
     al, ga, be = obj.alpha, obj.gamma, obj.beta
     out_terms = _maxlin(al, i1, it - mt)

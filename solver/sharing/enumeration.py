@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg as sla
 
-from .leakage import posterior_variances
+from .leakage import posterior_stats, posterior_variances
 from .objectives import ProfileObjective, evaluate, evaluate_from_posterior
 from .tolerances import DRIFT, TIE
 
@@ -213,8 +213,8 @@ def enumerate_naive(sigma: np.ndarray, objs: list[ProfileObjective], noise: floa
     bits = 1 << np.arange(n)
     for code in range(2**n):
         mask = (code & bits) > 0
-        pv = posterior_variances(sigma, mask, noise)
-        vals = evaluate_from_posterior(pv[None], mask[None], var, objs, noise)
+        pv, mg = posterior_stats(sigma, mask, noise)
+        vals = evaluate_from_posterior(pv[None], mask[None], var, objs, noise, mg[None])
         cnt = np.array([mask.sum()])
         cd = np.array([int(mask.astype(np.int64) @ weights)])
         for k, b in enumerate(bests):

@@ -25,7 +25,7 @@ from ..errors import InstanceError
 from ..tolerances import PSD
 
 __all__ = [
-    "validate_covariance", "leakage", "posterior_variances", "own_marginals",
+    "validate_covariance", "leakage", "posterior_variances", "posterior_stats", "own_marginals",
     "leakage_without_each", "leakage_many", "equicorrelated_leakage", "mask_from_indices",
 ]
 
@@ -92,6 +92,29 @@ def posterior_variances(sigma: np.ndarray, profile, noise: float = 1.0) -> np.nd
     return d - np.einsum("sj,sj->j", sigma[s, :], w)
 
 
+def posterior_stats(sigma: np.ndarray, profile, noise: float = 1.0
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``(P_ii, m_i)`` for every user by one Cholesky of ``K = Σ_SS + τI``, stably.
+
+    The own marginal uses ``Var(s_i | s_{S∖i}) = 1/(K^{-1})_ii = s + τ`` with
+    ``s = Var(x_i | s_{S∖i})``, so ``m_i = s²/(s + τ)`` with ``s = 1/(K^{-1})_ii - τ``: accurate in
+    absolute terms even when ``Σ_ii ≫ τ`` (where ``P_ii²/(τ - P_ii)`` cancels catastrophically).
+    """
+    a = _mask(sigma.shape[0], profile)
+    d = np.diag(sigma).copy()
+    m = np.zeros_like(d)
+    if not a.any():
+        return d, m
+    s = np.flatnonzero(a)
+    c = sla.cho_factor(sigma[np.ix_(s, s)] + noise * np.eye(len(s)), lower=True)
+    w = sla.cho_solve(c, sigma[s, :])
+    linv = sla.solve_triangular(c[0], np.eye(len(s)), lower=True)
+    qdiag = np.einsum("ij,ij->j", linv, linv)           # diag of K^{-1}
+    res = np.maximum(1.0 / qdiag - noise, 0.0)
+    m[s] = res * res / (res + noise)
+    return d - np.einsum("sj,sj->j", sigma[s, :], w), m
+
+
 def leakage(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
     """Leaked information ``I_i(S)`` for every user ``i`` (appendix line 262; notes §1.2).
 
@@ -114,9 +137,8 @@ def own_marginals(post_var: np.ndarray, profile_mask: np.ndarray, noise: float =
 
 def leakage_without_each(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
     """``I_i(S ∖ {i})`` for each sharer ``i`` (= ``I_i(S)`` for non-sharers)."""
-    a = _mask(sigma.shape[0], profile)
-    pv = posterior_variances(sigma, a, noise)
-    return np.diag(sigma) - pv - own_marginals(pv, a, noise)
+    pv, m = posterior_stats(sigma, profile, noise)
+    return np.diag(sigma) - pv - m
 
 
 def leakage_many(sigma: np.ndarray, profiles: np.ndarray, noise: float = 1.0) -> np.ndarray:

@@ -74,14 +74,20 @@ def decorrelated_objective(v: np.ndarray) -> ProfileObjective:
 
 
 def evaluate_from_posterior(post_var: np.ndarray, mask: np.ndarray, var: np.ndarray,
-                            objs: list[ProfileObjective], noise: float) -> np.ndarray:
+                            objs: list[ProfileObjective], noise: float,
+                            marg: np.ndarray | None = None) -> np.ndarray:
     """Values of ``objs`` at a batch of profiles from their posterior variances.
 
-    ``post_var`` and ``mask`` are ``(B, n)``; returns ``(K, B)``.
+    ``post_var`` and ``mask`` are ``(B, n)``; returns ``(K, B)``.  Own marginals are
+    ``P_ii²/(τ - P_ii)`` unless given (``marg``, e.g. from
+    :func:`solver.sharing.leakage.posterior_stats`).
     """
     inf = var - post_var
-    d = np.where(mask, post_var, 0.0)
-    m = d * d / (noise - d)
+    if marg is None:
+        d = np.where(mask, post_var, 0.0)
+        m = d * d / (noise - d)
+    else:
+        m = np.where(mask, marg, 0.0)
     inf_in = np.where(mask, inf, 0.0)
     al = np.stack([o.alpha for o in objs])
     ga = np.stack([o.gamma for o in objs])
@@ -92,9 +98,9 @@ def evaluate_from_posterior(post_var: np.ndarray, mask: np.ndarray, var: np.ndar
 def evaluate(sigma: np.ndarray, profile: np.ndarray, obj: ProfileObjective,
              noise: float = 1.0) -> float:
     """Value of one objective at one profile (direct Cholesky solve)."""
-    from .leakage import _mask, posterior_variances
+    from .leakage import _mask, posterior_stats
 
     mask = _mask(sigma.shape[0], profile)
-    pv = posterior_variances(sigma, mask, noise)
+    pv, m = posterior_stats(sigma, mask, noise)
     return float(evaluate_from_posterior(pv[None], mask[None], np.diag(sigma), [obj],
-                                         noise)[0, 0])
+                                         noise, m[None])[0, 0])

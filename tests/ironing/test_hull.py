@@ -7,7 +7,7 @@ from scipy.spatial import ConvexHull
 
 from solver.ironing import iron_curve, iron_slopes, lower_convex_hull, monotone_chain
 from solver.ironing.families import random_discrete, random_piecewise
-from solver.ironing.models import convex_minorant_lp, isotonic_qp, ironed_by_qp, minorant_by_lp
+from solver.ironing.models import convex_minorant_lp, ironed_by_qp, isotonic_qp, minorant_by_lp
 from solver.opt import available_backends, solve
 from solver.tolerances import BACKEND_AGREEMENT
 

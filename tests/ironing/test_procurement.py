@@ -64,7 +64,7 @@ def test_cost_curve_identity_int_phi_equals_qFinv():
     """H(q) = int_0^q phi(F^{-1}(t)) dt = q F^{-1}(q) (notes 3.3), by quadrature."""
     for d in (B, Continuous(stats.truncexpon(2), "truncexpon")):
         for q in (0.2, 0.5, 0.77, 1.0):
-            val, _ = integrate.quad(lambda t: float(d.virtual_cost(d.ppf(t))), 0, q,
+            val, _ = integrate.quad(lambda t, d=d: float(d.virtual_cost(d.ppf(t))), 0, q,
                                     points=[0.5, 0.55], limit=200)
             assert val == pytest.approx(q * float(d.ppf(q)), rel=1e-6)
 

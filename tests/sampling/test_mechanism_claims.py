@@ -34,11 +34,11 @@ def test_example_rows_print_paper_values() -> None:
 def test_risk_seeking_variation_fails_with_rerunnable_counterexample() -> None:
     """The paper's second sentence of Theorem 4.3 does not hold under our reading.
 
-    The check must report FAIL, and its worst case must replay: the stored instance and
+    The check must report it refuted, and its worst case must replay: the stored instance and
     misreport give the stored gain.
     """
     row = all_claims()["sampling.risk-seeking-theorem-4.3"].run(CheckContext(quick=True))
-    assert row["status"] == "FAIL"
+    assert row["status"] == "refuted" and row["expected"] == "counterexample"
     w = row["worst_case"]
     inst = w["instance"]
     us = [U.from_spec(s) for s in inst["utilities"]]
