@@ -39,6 +39,26 @@ def timed(fn, *a, **k):
     return v, time.perf_counter() - t0
 
 
+def bf(n, d, pi, method):
+    return brute_force_optimum(n, d, pi, method)[0]
+
+
+def dpv(n, d, pi):
+    return dp_optimum(n, d, pi)[0]
+
+
+def milp(n, d, pi):
+    return optimal_payment(n, d, pi).objective
+
+
+def sub(n, d, pi):
+    return subset_lp(n, d, pi).objective
+
+
+def comp(n, d, pi):
+    return compact_lp(n, d, pi).objective
+
+
 def fmt(v, t):
     return "      —          " if v is None else f"{v:9.5f} {1000 * t:7.1f}ms"
 
@@ -50,12 +70,9 @@ def small(rng, quick):
     sizes = [(3, 3), (4, 4), (5, 5), (6, 6), (8, 6), (10, 8), (12, 10)]
     for n, m in sizes[:4] if quick else sizes:
         d, pi = F.random_demands(rng, n, m), F.random_payment(rng, m, "steps")
-        cols = [timed(lambda: brute_force_optimum(n, d, pi, "multisets")[0]),
-                timed(lambda: brute_force_optimum(n, d, pi, "graphs")[0]),
-                timed(lambda: dp_optimum(n, d, pi)[0]),
-                timed(lambda: optimal_payment(n, d, pi).objective),
-                timed(lambda: subset_lp(n, d, pi).objective),
-                timed(lambda: compact_lp(n, d, pi).objective)]
+        cols = [timed(bf, n, d, pi, "multisets"), timed(bf, n, d, pi, "graphs"),
+                timed(dpv, n, d, pi), timed(milp, n, d, pi), timed(sub, n, d, pi),
+                timed(comp, n, d, pi)]
         print(f"{n:3d} {m:3d} | " + " | ".join(fmt(v, t) for v, t in cols))
 
 
@@ -64,8 +81,7 @@ def medium(rng, quick):
     print(f"{'n':>5} {'m':>4} | {'MILP':>10} {'time':>8} | {'DP':>10} {'time':>8} | agree")
     for n, m in [(50, 10), (100, 15)] if quick else [(50, 10), (100, 15), (200, 20), (300, 25)]:
         n, d, pi = F.benchmark_instance(rng, n, m, "steps")
-        (a, ta), (b, tb) = (timed(lambda: optimal_payment(n, d, pi).objective),
-                            timed(lambda: dp_optimum(n, d, pi)[0]))
+        (a, ta), (b, tb) = timed(milp, n, d, pi), timed(dpv, n, d, pi)
         print(f"{n:5d} {m:4d} | {a:10.5f} {ta:7.2f}s | {b:10.5f} {tb:7.2f}s | "
               f"{abs(a - b) <= 1e-9 * max(1, a)}")
 
@@ -81,8 +97,8 @@ def scale(rng, quick, seeds):
         for style in styles[:2] if quick else styles:
             for _ in range(1 if quick else seeds if style in ("steps", "increments") else 1):
                 nn, d, pi = F.benchmark_instance(rng, n, m, style)
-                opt, t_milp = timed(lambda: optimal_payment(nn, d, pi, time_limit=120))
-                rel, t_lp = timed(lambda: compact_lp(nn, d, pi))
+                opt, t_milp = timed(optimal_payment, nn, d, pi, time_limit=120)
+                rel, t_lp = timed(compact_lp, nn, d, pi)
                 ordv = expected_payment(ordering_distribution(nn, d), pi)
                 ind = expected_payment(independent_distribution(nn, d), pi)
                 times[(n, m)].append(t_milp)
@@ -112,7 +128,7 @@ def family(quick):
     print("\n(5) Theorem 5.1 family: Π_B(ψ*)/Π^OPT (closed form (2n²+1)/(n²+2n))")
     for n in (3, 6, 10, 20) if quick else (3, 6, 10, 20, 30, 40):
         nn, d, pi = F.theorem_5_1_instance(n)
-        opt, t = timed(lambda: optimal_payment(nn, d, pi))
+        opt, t = timed(optimal_payment, nn, d, pi)
         r = expected_payment(ordering_distribution(nn, d), pi) / opt.objective
         print(f"  n={n:3d} m={d.size:5d}  Π^OPT={opt.objective:8.3f}  ratio={r:.4f}  "
               f"({t:.2f}s)")

@@ -11,13 +11,16 @@ points are left out; the first and last points are always kept):
 ``monotone_chain``
     Andrew's monotone chain, a plain Python loop: the O(K) reference.
 ``lower_convex_hull``
-    A vectorised lower quickhull: each level splits every open hull segment at the point
-    farthest below its chord (one numpy pass over the active points for all segments at
-    once) and discards the points that lie on or above the chord.  A segment whose remaining
-    points already form a convex chain is accepted whole in the same pass, so a convex input
-    (an anti-regular distribution) costs O(K).  Hand-written because numpy/scipy offer no
-    1-D lower hull on sorted data (``scipy.spatial.ConvexHull`` is a general Qhull call,
-    O(K log K), and has no notion of "lower"); a Python loop over 10^7 points is too slow.
+    Vectorised, in up to three phases.  (1) Parallel elimination: drop every point that is
+    not strictly below the chord of its two current neighbours (never a vertex); a fixpoint
+    is the hull, since a locally convex sorted polyline is convex.  (2a) When few
+    non-convex points remain, they split the polyline into convex chains, merged left to
+    right as in the monotone chain but a whole chain at a time, with bridges found by
+    bisection (O(#chains log K) scalar steps).  (2b) Otherwise a lower quickhull, one numpy
+    pass per level over all open segments at once, accepting a convex segment whole.
+    Hand-written because numpy/scipy offer no 1-D lower hull on sorted data
+    (``scipy.spatial.ConvexHull`` is a general Qhull call with no notion of "lower"), and a
+    Python loop over 10^7 points is too slow.  Each phase is tested against the reference.
 """
 
 from __future__ import annotations
@@ -96,37 +99,118 @@ def lower_convex_hull(x, y) -> np.ndarray:
     if K <= 2:
         return np.arange(K, dtype=np.int64)
     tol = _tol(y)
-    # Phase 1: drop, in parallel, every point not strictly below the chord of its two current
-    # neighbours (such a point is never a strict vertex).  On random data each pass removes a
-    # large share; a fixpoint is exactly the hull (local convexity of a sorted polyline is
-    # global convexity).  When a pass removes little (a long convex chain above a chord),
-    # switch to the quickhull phase, whose depth does not depend on that chain's length
-    # (and which applies the tolerance; on a convex remainder it takes one pass).
+    # Phase 1 (see the module docstring) while it removes a good share per pass; phase 2a
+    # as soon as the non-convex points are few (or phase 1 stalls); phase 2b otherwise.
     a = np.arange(K, dtype=np.int64)
+    xa, ya = x, y
     while a.size > 2:
-        xa, ya = x[a], y[a]
         dx = np.diff(xa)
         sl = np.diff(ya) / dx
         drop = (sl[1:] - sl[:-1]) * (dx[:-1] * dx[1:] / (dx[:-1] + dx[1:]))
+        cand = drop <= tol
+        n_bad = int(np.count_nonzero(cand))
+        if n_bad == 0:  # strictly convex polyline: it is its own hull
+            return a
+        if n_bad <= CHAIN_MERGE_MAX and n_bad * CHAIN_MERGE_SPARSITY <= a.size:
+            # Phase 2a: few non-convex points split the polyline into convex chains;
+            # merge them with bridges found by bisection (O(n_bad log K) Python steps).
+            return a[_merge_chains(xa, ya, np.flatnonzero(cand) + 1, tol)]
         # exact test (drop <= 0): removing adjacent points together is then safe; a point
         # merely within the tolerance of its chord goes only if neither neighbour is a
-        # candidate, so that tolerances cannot accumulate along a run (phase 2 does the rest).
-        cand = drop <= tol
+        # candidate, so that tolerances cannot accumulate along a run.
         iso = cand.copy()  # within tolerance and both neighbours stay: safe to drop alone
         iso[1:] &= ~cand[:-1]
         iso[:-1] &= ~cand[1:]
         keep = ~((drop <= 0.0) | iso)
         n_rm = keep.size - int(np.count_nonzero(keep))
+        stalled = n_rm < ELIMINATION_MIN_FRACTION * a.size
+        if stalled and n_bad <= CHAIN_MERGE_MAX:
+            return a[_merge_chains(xa, ya, np.flatnonzero(cand) + 1, tol)]
         if n_rm == 0:
-            if not cand.any():  # strictly convex polyline: it is its own hull
-                return a
             break
         a = a[np.concatenate(([True], keep, [True]))]
-        if n_rm < ELIMINATION_MIN_FRACTION * a.size:
+        xa, ya = x[a], y[a]
+        if stalled:
             break
     if a.size <= 2:
         return a
-    return a[_quickhull(x[a], y[a], tol)]
+    return a[_quickhull(xa, ya, tol)]
+
+
+#: Largest number of non-convex points for which phase 2a (chain merging) is used.
+CHAIN_MERGE_MAX = 4096
+#: ... and only when at most one point in this many is non-convex (else phase 1 is cheaper).
+CHAIN_MERGE_SPARSITY = 4
+
+
+def _merge_chains(x: np.ndarray, y: np.ndarray, bad: np.ndarray, tol: float) -> np.ndarray:
+    """Lower hull of a polyline that is strictly convex except at positions ``bad``.
+
+    The polyline splits at the ``bad`` points into convex chains (each its own hull).  They
+    are merged left to right as in the monotone chain, but a whole chain at a time: the hull
+    so far is kept as a list of position ranges ``[start, end]`` (hull edges inside a range
+    are polyline edges); the bridge to the next chain is found by alternating bisection
+    (tangent from the stack top into the chain; pop a suffix of the stack by bisection).
+    Both predicates are monotone on convex chains, so each step is O(log K).
+    """
+    xs, ys = x, y
+
+    def below(p: int, i: int, k: int) -> bool:  # p strictly below the chord i -> k
+        xi, yi = xs[i], ys[i]
+        return ys[p] - (yi + (ys[k] - yi) * (xs[p] - xi) / (xs[k] - xi)) < -tol
+
+    m = x.size
+    bounds = [0, *bad.tolist(), m - 1]
+    ranges: list[list[int]] = [[0, bounds[1]]]
+    for r in range(1, len(bounds) - 1):
+        s, e = bounds[r], bounds[r + 1]
+        v_lo = s + 1
+        while True:
+            u = ranges[-1][1]
+            # tangent from u into the chain: first j in [v_lo, e-1] strictly below chord
+            # u -> j+1 (then every later point is above the line u -> j); else e
+            lo, hi = v_lo, e
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if below(mid, u, mid + 1):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            v = lo
+            # pop the suffix of the stack that is not strictly below its chord to v
+            changed = False
+            while True:
+                rs, re_ = ranges[-1]
+                if re_ > rs:
+                    if below(re_, re_ - 1, v):
+                        break
+                    # largest p in (rs, re_) that stays: stays(p) = below(p, p-1, v)
+                    lo, hi = rs + 1, re_ - 1
+                    keep = rs
+                    while lo <= hi:
+                        mid = (lo + hi) // 2
+                        if below(mid, mid - 1, v):
+                            keep = mid
+                            lo = mid + 1
+                        else:
+                            hi = mid - 1
+                    ranges[-1][1] = keep
+                    changed = True
+                    if keep > rs:
+                        break
+                # the range is down to its first point rs: check it against the bridge
+                if len(ranges) == 1:
+                    break  # position 0 is always a vertex
+                prev_end = ranges[-2][1]
+                if below(rs, prev_end, v):
+                    break
+                ranges.pop()
+                changed = True
+            if not changed:
+                break
+            v_lo = v
+        ranges.append([v, e])
+    return np.concatenate([np.arange(a_, b_ + 1, dtype=np.int64) for a_, b_ in ranges])
 
 
 #: Phase 1 of :func:`lower_convex_hull` stops when a pass removes less than this share.

@@ -133,9 +133,8 @@ def iron_curve(q, H) -> IronedCurve:
     slopes = np.diff(H) / np.diff(q)
     ironed = _cell_slopes(q, H, hull)
     tol = HULL_RTOL * max(1.0, float(np.max(np.abs(H)))) * 10
-    above = H - G > tol
-    intervals = []
-    for a, b in zip(hull[:-1].tolist(), hull[1:].tolist(), strict=True):
-        if b > a + 1 and above[a + 1:b].any():
-            intervals.append((a, b))
-    return IronedCurve(q, H, G, hull, slopes, ironed, tuple(intervals))
+    above = np.concatenate(([0], np.cumsum(H - G > tol)))  # above[k] = #{l < k: H_l > G_l}
+    a, b = hull[:-1], hull[1:]
+    ironed_edge = (b > a + 1) & (above[b] - above[a + 1] > 0)  # some H > G strictly inside
+    intervals = tuple(zip(a[ironed_edge].tolist(), b[ironed_edge].tolist(), strict=True))
+    return IronedCurve(q, H, G, hull, slopes, ironed, intervals)

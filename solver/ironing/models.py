@@ -64,3 +64,50 @@ def minorant_by_lp(q, H, backend: str = "auto",
     """Convex minorant values ``G_k`` from the I-LP (certified optimal)."""
     sol = solve(convex_minorant_lp(q, H), backend=backend, time_limit=time_limit).certify()
     return np.asarray(sol.x), sol
+
+
+def optimal_procurement_lp(values, probabilities, n: int, w: int) -> LinearProgram:
+    """P1-LP (notes Section 4): optimal BIC w-unit procurement over all type profiles.
+
+    Discrete costs ``values`` with ``probabilities``; variables ``y_i(t) in [0, 1]`` for every
+    profile ``t in [K]^n`` and player ``i`` (allocation), then free interim payments
+    ``P_i(k)``.  Constraints: ``sum_i y_i(t) = w``; BIC
+    ``P_i(k) - c_k X_i(k) >= P_i(k') - c_k X_i(k')`` and interim IR
+    ``P_i(k) - c_k X_i(k) >= 0`` with ``X_i(k) = sum_{t: t_i = k} Pr[t_{-i}] y_i(t)``.
+    Objective: ``min sum_i sum_k f_k P_i(k)``.  Size ``n K^n + n K`` variables: a brute-force
+    reference for the closed form (Lemma 4.7 / A.4) on small instances only.
+    """
+    c = np.asarray(values, dtype=float)
+    f = np.asarray(probabilities, dtype=float)
+    K = c.size
+    T = np.indices((K,) * n).reshape(n, -1).T  # profiles x players
+    nP = T.shape[0]
+    pf = f[T]  # prob of each coordinate
+    total = pf.prod(axis=1)
+    others = total[:, None] / pf  # Pr[t_{-i}]
+    ny = nP * n
+    nv = ny + n * K
+    # X_i(k) as rows over y
+    rows = (np.arange(n)[None, :] * K + T).reshape(-1)  # row index i*K + t_i for (t, i)
+    cols = np.arange(ny)
+    X = sp.csr_matrix((others.reshape(-1), (rows, cols)), shape=(n * K, nv))
+
+    def pay(i: int, k: int) -> sp.csr_matrix:
+        return sp.csr_matrix(([1.0], ([0], [ny + i * K + k])), shape=(1, nv))
+
+    blocks = []
+    for i in range(n):
+        for k in range(K):
+            u_kk = pay(i, k) - c[k] * X[i * K + k]  # utility of type k reporting k
+            blocks.append(-u_kk)  # IR
+            for k2 in range(K):
+                if k2 != k:
+                    blocks.append(-u_kk + pay(i, k2) - c[k] * X[i * K + k2])
+    A_ub = sp.vstack(blocks, format="csr")
+    A_eq = sp.csr_matrix((np.ones(ny), (np.repeat(np.arange(nP), n), np.arange(ny))),
+                         shape=(nP, nv))
+    cost = np.concatenate((np.zeros(ny), np.tile(f, n)))
+    lb = np.concatenate((np.zeros(ny), np.full(n * K, -np.inf)))
+    ub = np.concatenate((np.ones(ny), np.full(n * K, np.inf)))
+    return LinearProgram(c=cost, A_ub=A_ub, b_ub=np.zeros(A_ub.shape[0]), A_eq=A_eq,
+                         b_eq=np.full(nP, float(w)), lb=lb, ub=ub, sense="min")

@@ -13,8 +13,11 @@ import numpy as np
 
 from ..errors import NotCertifiedError
 
-Status = Literal["optimal", "time_limit", "infeasible", "unbounded", "error"]
-STATUSES: tuple[str, ...] = ("optimal", "time_limit", "infeasible", "unbounded", "error")
+Status = Literal["optimal", "time_limit", "infeasible", "unbounded", "error", "approximate"]
+#: ``approximate`` is for heuristics and approximation algorithms asked for by name: a feasible
+#: answer with no optimality proof (a bound and gap when the method has one).
+STATUSES: tuple[str, ...] = ("optimal", "time_limit", "infeasible", "unbounded", "error",
+                             "approximate")
 
 
 @dataclass

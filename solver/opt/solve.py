@@ -68,7 +68,7 @@ def get_backend(name: str, problem: LinearProgram | None = None) -> Backend:
 
 
 def solve(problem: LinearProgram, backend: str = "auto",
-          time_limit: float | None = None) -> Solution:
+          time_limit: float | None = None, options: dict | None = None) -> Solution:
     """Solve a :class:`LinearProgram` with the named backend.
 
     Parameters
@@ -81,6 +81,9 @@ def solve(problem: LinearProgram, backend: str = "auto",
         ``"pulp:CBC"``, ``"pulp:HiGHS"``, ...
     time_limit
         Seconds; a MILP stopped by it returns status ``"time_limit"`` with its incumbent.
+    options
+        Solver options passed through unchanged (e.g. ``{"mip_heuristic_effort": 0.3}`` for
+        HiGHS); backend-specific, so code that sets them should also name the backend.
 
     Returns
     -------
@@ -93,6 +96,6 @@ def solve(problem: LinearProgram, backend: str = "auto",
             raise BackendUnavailableError("no installed backend can solve this model")
         backend = cands[0]
     b = get_backend(backend, problem)
-    sol = b.solve(problem, time_limit=time_limit)
+    sol = b.solve(problem, time_limit=time_limit, options=options)
     log.debug("%s: %s obj=%s in %.3fs", sol.backend, sol.status, sol.objective, sol.seconds)
     return sol

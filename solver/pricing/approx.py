@@ -149,3 +149,35 @@ def k_types_enumeration(V: np.ndarray, epsilon: float = 0.05,
                 lo = a[k]
             best_q = q
     return _polish(V, best_q)
+
+
+def local_search(V: np.ndarray, q0: np.ndarray | None = None, sweeps: int = 3) -> np.ndarray:
+    """Coordinate ascent on the curve: a fast heuristic without guarantee.
+
+    Starting from ``q0`` (default: the best single price for the whole dataset), each sweep
+    visits ``m = N, ..., 1`` and tries for ``q(m)`` every price that makes some buyer
+    indifferent between ``m`` and her current choice (``v_j(m) - u_j``), keeping the best
+    eq. 5 revenue.  ``O(sweeps N B)`` curve evaluations of ``O(B N)`` each.  Used as the
+    fallback incumbent of a time-limited MILP and benchmarked as a baseline.
+    """
+    from .envy_free import single_price_revenue
+
+    V = np.asarray(V, dtype=float)
+    B, n = V.shape
+    q = single_price_revenue(V)[1] if q0 is None else np.asarray(q0, dtype=float).copy()
+    best = curve_revenue(V, q)
+    for _ in range(sweeps):
+        improved = False
+        for m in range(n - 1, 0, -1):
+            u = (V - q[None, :]).max(axis=1)
+            cands = np.unique(np.clip(V[:, m] - u, 0.0, 1.0))
+            keep = q[m]
+            for c in cands:
+                q[m] = c
+                r = curve_revenue(V, q)
+                if r > best + 1e-12:
+                    best, keep, improved = r, c, True
+            q[m] = keep
+        if not improved:
+            break
+    return _polish(V, q)

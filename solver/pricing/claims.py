@@ -53,7 +53,7 @@ def _small(ctx: CheckContext, count_quick: int, count_full: int, Bmax: int, Nmax
 def _lemma1(ctx: CheckContext) -> ClaimResult:
     worst, worst_case, n = np.inf, None, 0
     max_disagree = 0.0
-    for t, V, rng in _small(ctx, 12, 80, 4, 5):
+    for _t, V, rng in _small(ctx, 12, 80, 4, 5):
         N = V.shape[1] - 1
         brute, _, _ = brute_force_revenue(V)
         r = ef_revenue(V)                        # curve MILP: OIP optimum (seller ties)
@@ -89,7 +89,7 @@ def _lemma1(ctx: CheckContext) -> ClaimResult:
           "Algorithm 1 with the exact MILP.", kind="theorem", tolerance=REVENUE)
 def _structure(ctx: CheckContext) -> ClaimResult:
     worst, wc, solves = 0.0, None, [0, 0]
-    for t, V, rng in _small(ctx, 3, 20, 5, 8):
+    for _t, V, rng in _small(ctx, 3, 20, 5, 8):
         revs = [ef_revenue(V[:, :N + 1]).objective for N in range(V.shape[1])]
         dec = max(0.0, max(a - b for a, b in zip(revs[:-1], revs[1:], strict=True))
                   if len(revs) > 1 else 0.0)
@@ -115,7 +115,7 @@ def _structure(ctx: CheckContext) -> ClaimResult:
 def _lemma2(ctx: CheckContext) -> ClaimResult:
     worst, wc = np.inf, None
     eps = 0.1
-    for t, V, rng in _small(ctx, 4, 20, 4, 8):
+    for _t, V, rng in _small(ctx, 4, 20, 4, 8):
         c1 = float(rng.uniform(0.05, 0.5))
         opt = profit_opt(V, c1)
         N1 = opt.supply
@@ -139,7 +139,7 @@ def _lemma2(ctx: CheckContext) -> ClaimResult:
 
 def _mech_instances(ctx: CheckContext, count_quick: int, count_full: int):
     rng = ctx.rng()
-    for t in range(count_quick if ctx.quick else count_full):
+    for _ in range(count_quick if ctx.quick else count_full):
         B = int(rng.integers(2, 5 if ctx.quick else 7))
         N = int(rng.integers(4, 12 if ctx.quick else 25))
         V = random_valuations(rng, B, N, "estimation")
@@ -245,7 +245,7 @@ def _irc(ctx: CheckContext) -> ClaimResult:
 def _icc(ctx: CheckContext) -> ClaimResult:
     best_gain, wc = -np.inf, None
     mc_err = 0.0
-    for V, costs, sigma, rng in _mech_instances(ctx, 3, 12):
+    for V, costs, sigma, _rng in _mech_instances(ctx, 3, 12):
         mech = build_mechanism(V, costs, sigma)
         for i in (0, 1):
             s, g = best_deviation(mech, i, quick=ctx.quick)
@@ -269,7 +269,7 @@ def _icc(ctx: CheckContext) -> ClaimResult:
           kind="theorem", tolerance=REVENUE)
 def _profit(ctx: CheckContext) -> ClaimResult:
     worst, wc = np.inf, None
-    for V, costs, sigma, rng in _mech_instances(ctx, 2, 8):
+    for V, costs, sigma, _rng in _mech_instances(ctx, 2, 8):
         c1, c2 = costs[0], costs[1]
         opt = profit_opt(V, c1)
         for name, A in (("exact", None), ("grid", lambda Vn: grid_dp(Vn, 0.05))):
@@ -298,9 +298,9 @@ def _profit(ctx: CheckContext) -> ClaimResult:
 def _eq11(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     worst, wc = 0.0, None
-    m = np.arange(0, 30 if ctx.quick else 200)
+    m = np.arange(0, 30 if ctx.quick else 100)
     for kind in BUILTINS:
-        for _ in range(2 if ctx.quick else 10):
+        for _ in range(2 if ctx.quick else 4):
             tau, sigma, a = float(rng.uniform(0.05, 2)), float(rng.uniform(0.2, 3)), 1.0
             cf = closed_form(kind, tau, sigma, m, a)
             qd = by_quadrature(error_value(kind, tau, a), sigma, m, (tau,))

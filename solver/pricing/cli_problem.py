@@ -25,14 +25,15 @@ import numpy as np
 
 from ..errors import InstanceError
 from ..problems import SolveOptions
-from .approx import grid_dp, k_types_enumeration
+from .approx import grid_dp, k_types_enumeration, local_search
 from .envy_free import curve_revenue, ef_revenue, purchases
 from .instance import PricingInstance, parse
 from .profit import algorithm1, profit_opt
 
 EXACT = {None: "pairwise", "milp": "pairwise", "curve": "curve", "pairwise": "pairwise",
          "brute": "brute"}
-APPROX = {"grid": grid_dp, "ktypes": k_types_enumeration}
+APPROX = {"grid": grid_dp, "ktypes": k_types_enumeration,
+          "local": lambda V, eps: local_search(V)}
 
 
 def _approx(inst: PricingInstance, name: str):
@@ -45,8 +46,8 @@ def solve(inst: PricingInstance, opts: SolveOptions) -> dict[str, Any]:
     V = inst.V
     m = opts.method
     if m not in EXACT and m not in APPROX and m not in ("fast", "algorithm1"):
-        raise InstanceError("method", f"must be one of milp, pairwise, brute, grid, ktypes, "
-                            f"fast, algorithm1; got {m!r}")
+        raise InstanceError("method", "must be one of milp, pairwise, curve, brute, grid, "
+                            f"ktypes, local, fast, algorithm1; got {m!r}")
     if inst.supply is not None:
         if m in APPROX:
             t0 = time.perf_counter()

@@ -270,6 +270,8 @@ def curve_milp(V: np.ndarray) -> LinearProgram:
 def pairwise_milp(V: np.ndarray) -> LinearProgram:
     """Eq. 2 literally: binaries ``x[j, m]``, prices ``p_j``, IRB and pairwise EFB rows.
 
+    Binaries on flat steps of a buyer's own valuation are fixed to 0 (valid, see code).
+
     Variable order: ``x`` (``B*(N+1)``), ``p`` (``B``).
     """
     B, n = V.shape
@@ -298,7 +300,12 @@ def pairwise_milp(V: np.ndarray) -> LinearProgram:
     A_eq = sp.csr_matrix((np.ones(nx), (np.repeat(np.arange(B), n), xi.reshape(-1))),
                          shape=(B, nvar))
     c = np.concatenate([np.zeros(nx), np.ones(B)])
-    ub = np.concatenate([np.ones(nx), V[:, -1]])
+    # Without loss, a buyer never gets a size on a flat step of her own valuation
+    # (v_j(m) = v_j(m - 1)): moving her to m - 1 at the same price keeps her utility and only
+    # lowers the others' envy towards her.  Those binaries are fixed to 0.
+    flat = np.zeros((B, n), dtype=bool)
+    flat[:, 1:] = V[:, 1:] <= V[:, :-1]
+    ub = np.concatenate([np.where(flat, 0.0, 1.0).reshape(-1), V[:, -1]])
     integ = np.concatenate([np.ones(nx, bool), np.zeros(B, bool)])
     return LinearProgram(c=c, A_ub=A_ub, b_ub=np.zeros(r), A_eq=A_eq, b_eq=np.ones(B),
                          ub=ub, integrality=integ, sense="max")
@@ -356,8 +363,12 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         obj, sizes, prices = -np.inf, np.zeros(B, int), np.zeros(B)
     status = sol.status
     if status != "optimal":
-        # a certified-feasible fallback incumbent so a time-limited answer is still usable
-        r1, q1 = single_price_revenue(V)
+        # a feasible fallback incumbent (one sweep of local search from the best single
+        # price) so a time-limited answer is usable even when the backend's is poor or absent
+        from .approx import local_search
+
+        q1 = local_search(V, sweeps=1)
+        r1 = curve_revenue(V, q1)
         if r1 > obj:
             sizes = purchases(V, q1)
             prices = q1[sizes]

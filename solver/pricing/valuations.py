@@ -9,9 +9,11 @@ paper's convention ``v(0) = 0``: no data, no value).
 Built-in error-value functions (``tolerance`` tau > 0, ``value`` a in (0, 1], default 1),
 each with a closed form (``a_ = tau / s``, Phi/phi the standard normal cdf/pdf):
 
-``step``       ``v^e(e) = a 1{e <= tau}``          ->  ``a (2 Phi(a_) - 1)``
-``linear``     ``v^e(e) = a max(0, 1 - e / tau)``   ->  ``a [(2 Phi(a_) - 1) - 2 (phi(0) - phi(a_)) / a_]``
-``quadratic``  ``v^e(e) = a max(0, 1 - (e/tau)^2)`` ->  ``a [(2 Phi(a_) - 1) - 2 ((Phi(a_) - 1/2) - a_ phi(a_)) / a_^2]``
+* ``step``: ``v^e(e) = a 1{e <= tau}`` gives ``a (2 Phi(a_) - 1)``;
+* ``linear``: ``v^e(e) = a max(0, 1 - e / tau)`` gives
+  ``a [(2 Phi(a_) - 1) - 2 (phi(0) - phi(a_)) / a_]``;
+* ``quadratic``: ``v^e(e) = a max(0, 1 - (e / tau)^2)`` gives
+  ``a [(2 Phi(a_) - 1) - 2 ((Phi(a_) - 1/2) - a_ phi(a_)) / a_^2]``.
 
 Any callable ``v^e: [0, inf) -> [0, 1]`` (non-increasing) goes through
 :func:`scipy.integrate.quad`.

@@ -73,20 +73,24 @@ def _theorem_42(ctx: CheckContext, abstain: bool) -> ClaimResult:
             lit = election.verify(ms, eps_paper, F, gap)
             g_above = above.worst_gain_abstain if abstain else above.worst_gain
             ok &= (not above.truthful) and g_above > 0
-            rows.append({"F": F.describe(), "gap": gap, "eps_sufficient": eps_suff,
+            rows.append({"F": F.describe(), "kind": F.kind, "kappa": F.kappa, "gap": gap,
+                         "eps_sufficient": eps_suff,
                          "eps_exact": eps_exact, "eps_paper": eps_paper,
                          "gain_1pct_above_exact": g_above,
                          "gain_at_paper_threshold": lit.worst_gain_abstain if abstain
                          else lit.worst_gain, "worst_margin_at_paper": lit.worst_margin})
-    worst = max(rows, key=lambda r: r["gain_at_paper_threshold"])
+    worst = max((r for r in rows if r["kind"] != "callable"),
+                key=lambda r: r["gain_at_paper_threshold"])
     return ClaimResult(
         ok=bool(ok), computed=f"{len(rows)} (F, gap) pairs certified at 2F(e^(2ε)) <= gap",
         worst_case={"summary": f"at the printed threshold 2F(e^ε) = gap, {worst['F']}, gap "
                                f"{worst['gap']}: a lie gains {worst['gain_at_paper_threshold']:.4g}"
                                f" at others' margin {worst['worst_margin_at_paper']}",
                     "instance": {"problem": "election", "votes": {"A": 1, "B": 0},
-                                 "epsilon": 0.5, "privacy_bound": {"kind": "log", "kappa": 1},
-                                 "utility_gap": 1.0}},
+                                 "epsilon": worst["eps_paper"],
+                                 "privacy_bound": {"kind": worst["kind"],
+                                                   "kappa": worst["kappa"]},
+                                 "utility_gap": worst["gap"]}},
         details={"table": rows, "margins_checked": int(ms.size)},
         message="certified truthful/IR for every margin when gap >= 2F(e^(2ε)) (the printed "
                 "condition with the mechanism's exact DP level 2ε); a profitable lie exists 1% "
@@ -202,11 +206,14 @@ def _thm63(ctx: CheckContext) -> ClaimResult:
         for F in _bounds()[:2]:
             eps = F.threshold_epsilon(gap)
             at = _facility_gains(n, locs, eps, F)
+            uni = facility.verify_all(n, locs, eps, F)["worst_universal_gain"]
+            at["universal"] = uni
             above = _facility_gains(n, locs, min(3 * eps + 0.5, 8.0), F)
-            ok &= at["lie"] <= tol and at["abstain"] <= tol and above["lie"] > 0
+            ok &= (at["lie"] <= tol and at["abstain"] <= tol and uni <= tol
+                   and above["lie"] > 0)
             rows.append({"locations": locs.tolist(), "n": n, "F": F.describe(),
                          "epsilon": eps, "worst_gain_at_threshold": at["lie"],
-                         "worst_abstain_gain": at["abstain"],
+                         "worst_abstain_gain": at["abstain"], "worst_universal_gain": uni,
                          "gain_above": above["lie"]})
     worst = max(rows, key=lambda r: r["worst_gain_at_threshold"])
     return ClaimResult(ok=bool(ok), computed=worst["worst_gain_at_threshold"],

@@ -173,6 +173,36 @@ def verify_histogram(h_others: np.ndarray, locs: np.ndarray, eps: float, F: Priv
     return gains_table(np.exp(logp), b, util), lr
 
 
+def universal_gains(h_others: np.ndarray, locs: np.ndarray, eps: float, F: PrivacyBound
+                    ) -> np.ndarray:
+    """Worst per-coin gain (Definition 3.4, universal) of every lie ``a -> t``.
+
+    With the noise fixed, moving one report from ``ℓ_a`` to ``ℓ_t`` (``a < t``) lowers
+    ``D_k`` by 2 exactly for ``a <= k < t``, so when the outcome changes the coupled pair
+    satisfies ``a <= o < o' <= t`` (mirror for ``a > t``).  The worst gain over that pair set,
+    ``u(o') - u(o) + F(ratio(o)) + F(ratio(o'))``, is a sound upper bound (pairs that cannot
+    co-occur for this ``h_others`` are included): ``<= 0`` certifies universal truthfulness.
+    """
+    from .model import log_ratio_per_outcome
+
+    logp, _ = neighbours_log_table(np.asarray(h_others, dtype=np.int64), eps)
+    b = bounds_from_logratio(F, log_ratio_per_outcome(logp))
+    q = locs.size
+    out = np.full((q, q), -np.inf)
+    for a in range(q):
+        u = -np.abs(locs - locs[a])
+        for t in range(q):
+            if t == a:
+                continue
+            lo, hi = min(a, t), max(a, t)
+            for o in range(lo, hi + 1):
+                for o2 in range(lo, hi + 1):
+                    moved = (a < t and o < o2) or (a > t and o2 < o)   # o truthful, o2 lie
+                    if moved:
+                        out[a, t] = max(out[a, t], u[o2] - u[o] + b[o] + b[o2])
+    return out
+
+
 def compositions(total: int, parts: int):
     """Every histogram of ``total`` players over ``parts`` types."""
     if parts == 1:
@@ -186,9 +216,11 @@ def compositions(total: int, parts: int):
 def verify_all(n: int, locs: np.ndarray, eps: float, F: PrivacyBound) -> dict[str, Any]:
     """Worst gain over every histogram of ``n - 1`` others, every type and every lie."""
     worst = -math.inf
+    worst_u = -math.inf
     arg: dict[str, Any] = {}
     count = 0
     for ho in compositions(n - 1, locs.size):
+        worst_u = max(worst_u, float(universal_gains(np.array(ho), locs, eps, F).max()))
         g, _ = verify_histogram(np.array(ho), locs, eps, F)
         g = g.copy()
         np.fill_diagonal(g, -np.inf)       # the truthful report is not a lie
@@ -197,7 +229,8 @@ def verify_all(n: int, locs: np.ndarray, eps: float, F: PrivacyBound) -> dict[st
             a, t = np.unravel_index(int(np.argmax(g)), g.shape)
             worst = float(g.max())
             arg = {"others": list(ho), "true_type": int(a), "report": int(t)}
-    return {"worst_gain": worst, "argmax": arg, "histograms": count}
+    return {"worst_gain": worst, "argmax": arg, "histograms": count,
+            "worst_universal_gain": worst_u}
 
 
 # ----------------------------------------------------------------------------- CLI problem

@@ -146,7 +146,7 @@ def _thm51(ctx: CheckContext) -> ClaimResult:
         ok, last["ratio_B"], paper_value="-> 2 (from below)",
         worst_case={"summary": f"largest n = {last['n']}: ratio {last['ratio_B']} "
                                f"(2 - ratio = {2 - last['ratio_B']:.4f})",
-                    "instance": {"problem": "sampling", "family": "theorem_5_1", "n": last["n"]}},
+                    "instance": _inst(*F.theorem_5_1_instance(last["n"]))},
         details={"table": rows,
                  "closed_form": "Pi^OPT_B = n + 2, Pi_B(psi*) = 2n + 1/n, "
                                 "ratio = (2n^2 + 1)/(n^2 + 2n)",

@@ -35,8 +35,9 @@ from ..validate import as_array, as_int, reject_unknown, require, require_mappin
 FIELDS = ("problem", "sellers", "demands", "payment", "costs", "description")
 #: Largest number of sellers accepted (the degree MILP's size does not depend on n).
 MAX_SELLERS = 10**9
-#: Largest number of buyers accepted (the MILP has m + 1 variables and up to m dense rows).
-MAX_BUYERS = 20_000
+#: Largest number of buyers accepted: the MILP has m + 1 variables and up to m - 1 rows with
+#: up to m non-zeros each (about m²/2 in all: 12.5 million at this limit).
+MAX_BUYERS = 5_000
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -88,10 +88,15 @@ def cut_points(demands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return t.astype(np.int64), suffix[t].astype(np.int64)
 
 
-def _hinge_matrix(t: np.ndarray, m: int) -> np.ndarray:
-    """H[j, k] = (k - t_j)^+ for k = 0..m."""
-    k = np.arange(m + 1)
-    return np.maximum(k[None, :] - t[:, None], 0)
+def _hinge_matrix(t: np.ndarray, m: int) -> sp.csr_matrix:
+    """H[j, k] = (k - t_j)^+ for k = 0..m, built sparse (row j has m - t_j non-zeros)."""
+    t = np.asarray(t, dtype=np.int64)
+    lengths = m - t
+    rows = np.repeat(np.arange(t.size), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    offset = np.arange(rows.size) - starts + 1  # 1..m - t_j within row j
+    cols = np.repeat(t, lengths) + offset
+    return sp.csr_matrix((offset.astype(float), (rows, cols)), shape=(t.size, m + 1))
 
 
 def is_realisable(histogram: np.ndarray, n: int, demands: np.ndarray) -> bool:
@@ -105,7 +110,8 @@ def is_realisable(histogram: np.ndarray, n: int, demands: np.ndarray) -> bool:
     if x.sum() != n or int(np.arange(m + 1) @ x) != int(d.sum()):
         return False
     t, rhs = cut_points(d)
-    return bool(np.all(_hinge_matrix(t, m) @ x <= rhs))
+    lhs = _hinge_matrix(t, m).astype(np.int64) @ x
+    return bool(np.all(lhs <= rhs))
 
 
 def degree_milp(n: int, demands: np.ndarray, payment: np.ndarray, *,
@@ -128,8 +134,7 @@ def degree_milp(n: int, demands: np.ndarray, payment: np.ndarray, *,
     t, rhs = cut_points(d)
     A_eq = sp.csr_matrix(np.vstack([np.ones(m + 1), k.astype(float)]))
     b_eq = np.array([n, d.sum()], dtype=float)
-    H = sp.csr_matrix(_hinge_matrix(t, m).astype(float))
-    H.eliminate_zeros()
+    H = _hinge_matrix(t, m)
     # a seller cannot have more buyers than there are buyers with positive demand, nor than D
     kmax = min(int(np.count_nonzero(d)), int(d.sum()))
     ub = np.where(k <= kmax, float(n), 0.0)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg as sla
 
-from .leakage import posterior_stats, posterior_variances
+from .leakage import posterior_stats
 from .objectives import ProfileObjective, evaluate, evaluate_from_posterior
 from .tolerances import DRIFT, TIE
 
@@ -156,8 +156,11 @@ def enumerate_gray(sigma: np.ndarray, objs: list[ProfileObjective], noise: float
             for k, b in enumerate(bests):
                 b.offer(vals[k], counts, codes, lambda i, mk=mask: mk[i].copy())
         # drift of the rank-one state: compare one configuration with a direct solve
-        direct = posterior_variances(sigma, mask[0], noise)
-        state_drift[0] = max(state_drift[0], float(np.abs(direct - dg[0]).max()) / scale)
+        direct, dm = posterior_stats(sigma, mask[0], noise)
+        d0 = np.where(mask[0], dg[0], 0.0)
+        m0 = np.where(mask[0], d0 * d0 / (noise - d0), 0.0)
+        err = max(float(np.abs(direct - dg[0]).max()), float(np.abs(m0 - dm).max()))
+        state_drift[0] = max(state_drift[0], err / scale)
 
     p = sigma.copy()
     hstate = np.zeros(n, dtype=bool)

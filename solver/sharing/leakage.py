@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as sla
+from scipy.linalg import lapack
 
 from ..errors import InstanceError
 from ..tolerances import PSD
@@ -108,8 +109,10 @@ def posterior_stats(sigma: np.ndarray, profile, noise: float = 1.0
     s = np.flatnonzero(a)
     c = sla.cho_factor(sigma[np.ix_(s, s)] + noise * np.eye(len(s)), lower=True)
     w = sla.cho_solve(c, sigma[s, :])
-    linv = sla.solve_triangular(c[0], np.eye(len(s)), lower=True)
-    qdiag = np.einsum("ij,ij->j", linv, linv)           # diag of K^{-1}
+    kinv, info = lapack.dpotri(c[0], lower=1)            # K^{-1} from the Cholesky factor
+    if info != 0:
+        raise np.linalg.LinAlgError(f"dpotri failed (info={info})")
+    qdiag = np.diag(kinv).copy()
     res = np.maximum(1.0 / qdiag - noise, 0.0)
     m[s] = res * res / (res + noise)
     return d - np.einsum("sj,sj->j", sigma[s, :], w), m

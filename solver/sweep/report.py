@@ -123,7 +123,7 @@ def _ratios(df: Any, out: Path) -> list[str]:
             f"![ratios]({name})", ""]
 
 
-def _worst(df: Any, out: Path) -> list[str]:
+def _worst(df: Any, out: Path, params_of: dict[str, dict[str, Any]]) -> list[str]:
     if "instance" not in df.columns:
         return []
     d = df[df.instance.map(lambda v: isinstance(v, dict))].copy()
@@ -147,10 +147,13 @@ def _worst(df: Any, out: Path) -> list[str]:
         (wdir / fname).write_text(json.dumps(r.instance, indent=1) + "\n")
         summary = r.get("worst_case", "") if "worst_case" in d.columns else ""
         ratio = r.get("ratio") if "ratio" in d.columns else None
-        rows.append([r[label], ratio, summary, r.seed, f"`solver solve worst/{fname}`"])
+        params = ", ".join(f"{k}={v}" for k, v in (params_of.get(r.key) or {}).items()
+                           if k not in ("instance", "instance_sha"))
+        rows.append([r[label], ratio, summary, params, r.seed,
+                     f"`solver solve worst/{fname}`"])
     return ["## Worst cases found", "",
             "Each instance is written to `worst/`; rerun it with the command shown.", "",
-            md_table([label, "ratio", "summary", "seed", "rerun"], rows), ""]
+            md_table([label, "ratio", "summary", "params", "seed", "rerun"], rows), ""]
 
 
 def _scaling(df: Any, out: Path) -> list[str]:
@@ -243,15 +246,23 @@ def _theorem51(df: Any, out: Path) -> list[str]:
         return []
     cols = [c for c in ("ratio", "ratio_A", "ratio_B") if c in d.columns]
     agg = d.assign(**{c: _num(d, c) for c in cols}).groupby("n")[cols].max().sort_index()
+    from matplotlib.ticker import ScalarFormatter
+
+    labels = {"ratio": "Π(ψ*)/Π^OPT", "ratio_A": "instance A: π(k) = min{k, n}",
+              "ratio_B": "instance B: π(k) = max{k, n}"}
     fig = _figure()
     ax = fig.add_subplot()
-    for i, c in enumerate(cols):
-        ax.plot(agg.index, agg[c], marker="o", color=f"C{i}", label=c)
+    drawn = [c for c in cols if c != "ratio"] or ["ratio"]
+    for i, c in enumerate(drawn):
+        ax.plot(agg.index, agg[c], marker="o", color=f"C{i}", label=labels[c])
     ax.axhline(2.0, color="k", ls="--", lw=0.8, label="2 (Theorem 5.1)")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(ScalarFormatter())
+    ax.tick_params(axis="x", which="minor", labelsize=7)
     ax.set_xlabel("n (sellers)")
-    ax.set_ylabel("Π(ψ*) / Π^OPT")
-    ax.set_title("Theorem 5.1: oblivious distributions lose a factor → 2")
+    ax.set_ylabel("Π(ψ*) / Π^OPT (ordering distribution)")
+    ax.set_title("Theorem 5.1: the oblivious ψ* loses a factor → 2")
     ax.legend()
     name = _save(fig, out, "theorem51.png")
     return ["## Pricing Private Data, Theorem 5.1: ratio as n grows", "",
@@ -263,16 +274,20 @@ def _theorem51(df: Any, out: Path) -> list[str]:
 
 def write_report(store: str | Path, out: str | Path) -> Path:
     """Write ``report.md`` (and its figures, worst-case files) into ``out``; return its path."""
-    from .store import load
+    from .store import Store, load
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     df = load(store)
+    with Store(store, readonly=True) as st:
+        params_of = {r["key"]: r["params"] for r in st.rows()}
     lines = [f"# Sweep report: `{Path(store).name}`", "",
              f"{len(df)} tasks from {df.experiment.nunique()} experiment(s).", ""]
     if len(df):
         lines += _summary(df)
-        for section in (_ratios, _worst, _scaling, _figure2, _theorem51):
+        lines += _ratios(df, out)
+        lines += _worst(df, out, params_of)
+        for section in (_scaling, _figure2, _theorem51):
             lines += section(df, out)
     path = out / "report.md"
     path.write_text("\n".join(lines) + "\n")

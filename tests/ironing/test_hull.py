@@ -33,6 +33,32 @@ def test_vectorised_hull_equals_monotone_chain(kind):
         assert np.array_equal(lower_convex_hull(x, y), monotone_chain(x, y))
 
 
+@pytest.mark.parametrize("kind", range(4))
+def test_chain_merge_phase_equals_monotone_chain(kind):
+    """Phase 2a alone (every non-convex point a chain break) against the reference."""
+    from solver.ironing.hull import _merge_chains, _tol
+
+    rng = np.random.default_rng(50 + kind)
+    for _ in range(300):
+        x, y = _points(rng, int(rng.integers(3, 60)), kind)
+        tol = _tol(y)
+        dx = np.diff(x)
+        sl = np.diff(y) / dx
+        drop = (sl[1:] - sl[:-1]) * (dx[:-1] * dx[1:] / (dx[:-1] + dx[1:]))
+        got = _merge_chains(x, y, np.flatnonzero(drop <= tol) + 1, tol)
+        assert np.array_equal(got, monotone_chain(x, y))
+
+
+def test_quickhull_phase_equals_monotone_chain():
+    from solver.ironing.hull import _quickhull, _tol
+
+    rng = np.random.default_rng(77)
+    for kind in range(4):
+        for _ in range(100):
+            x, y = _points(rng, int(rng.integers(3, 60)), kind)
+            assert np.array_equal(_quickhull(x, y, _tol(y)), monotone_chain(x, y))
+
+
 def test_large_inputs_both_phases():
     rng = np.random.default_rng(7)
     q = np.linspace(0, 1, 20_001)
@@ -109,3 +135,14 @@ def test_lp_objective_is_sum_of_minorant():
     q, H = np.array([0, 0.5, 0.6, 1.0]), np.array([0, 0.5, 1.2, 3.0])
     sol = solve(convex_minorant_lp(q, H)).certify()
     assert sol.objective == pytest.approx(0.5 + 1.0 + 3.0, abs=1e-9)
+
+
+def test_plot_writes_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    from solver.ironing.distributions import PiecewiseUniform
+    from solver.ironing.plot import plot_ironing
+
+    d = PiecewiseUniform(np.array([1.0, 2, 4, 5]), np.array([0.5, 0.05, 0.45]))
+    p = tmp_path / "b.png"
+    plot_ironing(d, p, title="Example B")
+    assert p.stat().st_size > 1000

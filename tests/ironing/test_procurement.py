@@ -174,3 +174,24 @@ def test_parameter_rules():
     assert e == pytest.approx(0.1, rel=1e-6) and c == pytest.approx(0.979583, abs=1e-6)
     with pytest.raises(ValueError, match="budget"):
         budget_parameters(dists, 10_000, 1.0)
+
+
+def test_optimal_payment_equals_bic_lp_bruteforce():
+    """Closed-form OPT (w smallest ironed virtual costs) = P1-LP over all type profiles,
+    on random discrete instances, every installed LP backend (Lemma 4.7 / A.4)."""
+    from solver.ironing.models import optimal_procurement_lp
+    from solver.opt import available_backends, solve
+    from solver.tolerances import BACKEND_AGREEMENT
+
+    rng = np.random.default_rng(21)
+    for trial in range(6):
+        K = int(rng.integers(2, 4))
+        d = random_discrete(rng, K)
+        n = int(rng.integers(2, 4 if K == 3 else 5))
+        w = int(rng.integers(1, n))
+        exact = procurement_report(d, n, w).optimal_payment
+        lp = optimal_procurement_lp(d.values, d.probabilities, n, w)
+        backends = available_backends(lp) if trial == 0 else ["highs"]
+        for b in backends:
+            sol = solve(lp, backend=b).certify()
+            assert sol.objective == pytest.approx(exact, abs=BACKEND_AGREEMENT * max(1, exact)), b

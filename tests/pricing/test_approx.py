@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from solver.errors import SizeLimitError
-from solver.pricing.approx import grid_dp, k_types_enumeration
-from solver.pricing.envy_free import curve_revenue, ef_revenue
+from solver.pricing.approx import grid_dp, k_types_enumeration, local_search
+from solver.pricing.envy_free import curve_revenue, ef_revenue, single_price_revenue
 from solver.pricing.families import random_valuations
 from solver.pricing.tolerances import REVENUE
 
@@ -55,3 +55,11 @@ def test_k_types_refuses_many_types():
     V = random_valuations(rng, 12, 40, "uniform")
     with pytest.raises(SizeLimitError):
         k_types_enumeration(V, 0.01)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_local_search_between_single_price_and_opt(seed):
+    rng = np.random.default_rng(70 + seed)
+    V = random_valuations(rng, 7, 9, ("uniform", "coarse", "estimation", "types2")[seed])
+    r = curve_revenue(V, local_search(V))
+    assert single_price_revenue(V)[0] - REVENUE <= r <= ef_revenue(V).objective + REVENUE

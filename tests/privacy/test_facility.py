@@ -91,8 +91,30 @@ def test_truthful_at_threshold_not_above():
     locs = np.array([0.0, 0.5, 1.0])
     F = PrivacyBound("log", 1.0)
     eps = F.threshold_epsilon(0.5)
-    assert facility.verify_all(3, locs, eps, F)["worst_gain"] <= 1e-12
-    assert facility.verify_all(3, locs, 3.0, F)["worst_gain"] > 0
+    at = facility.verify_all(3, locs, eps, F)
+    assert at["worst_gain"] <= 1e-12 and at["worst_universal_gain"] <= 1e-12
+    above = facility.verify_all(3, locs, 3.0, F)
+    assert above["worst_gain"] > 0 and above["worst_universal_gain"] > 0
+
+
+def test_universal_pairs_cover_every_coupled_change():
+    """Brute force over noise vectors: a lie a -> t only ever moves o to o' in the pair set."""
+    rng = np.random.default_rng(4)
+    q = 4
+    for _ in range(200):
+        ho = rng.integers(0, 3, size=q)
+        r = rng.geometric(0.4, size=q) - 1
+        a, t = rng.choice(q, 2, replace=False)
+        za, zt = ho + r, ho + r
+        za = za.copy()
+        zt = zt.copy()
+        za[a] += 1
+        zt[t] += 1
+        o, o2 = int(facility.median_index(za)[0]), int(facility.median_index(zt)[0])
+        if o != o2:
+            lo, hi = min(a, t), max(a, t)
+            assert lo <= min(o, o2) and max(o, o2) <= hi
+            assert (o < o2) == (a < t)
 
 
 def test_solve_reports():

@@ -134,8 +134,8 @@ def test_example_b1_oracle_table():
 
 def test_branch_and_bound_and_bound_validity():
     rng = np.random.default_rng(3)
-    for t in range(25):
-        n = int(rng.integers(2, 10))
+    for t in range(15):
+        n = int(rng.integers(2, 9))
         sig = rand_cov(rng, n, sparse=t % 3 == 0)
         v = rng.uniform(0, 3, n)
         for obj in (platform_objective(v), surplus_objective(v), decorrelated_objective(v)):

@@ -57,5 +57,10 @@ class Backend(ABC):
         return ""
 
     @abstractmethod
-    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
-        """Solve ``problem``; never raises for solver-side failures (status ``"error"``)."""
+    def solve(self, problem: LinearProgram, time_limit: float | None = None,
+              options: dict | None = None) -> Solution:
+        """Solve ``problem``; never raises for solver-side failures (status ``"error"``).
+
+        ``options`` are passed to the underlying solver unchanged (HiGHS option names for
+        ``highs``, solver keyword arguments for cvxpy, solver parameters for PuLP).
+        """

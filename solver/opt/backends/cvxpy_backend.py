@@ -12,6 +12,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from ...tolerances import MIP_GAP
 from ..problem import LinearProgram
 from ..result import Solution, relative_gap
 from .base import Backend
@@ -46,6 +47,18 @@ def _time_options(solver: str, time_limit: float | None) -> dict:
         "SCIP": {"scip_params": {"limits/time": t}},
         "GUROBI": {"TimeLimit": t},
         "OSQP": {"time_limit": t},
+    }.get(solver, {})
+
+
+def _gap_options(solver: str, problem: LinearProgram) -> dict:
+    """Ask MIP solvers for the library's gap (their defaults, e.g. HiGHS' 1e-4, are too loose
+    for a result labelled optimal)."""
+    if not problem.is_mip:
+        return {}
+    return {
+        "HIGHS": {"mip_rel_gap": MIP_GAP},
+        "SCIP": {"scip_params": {"limits/gap": MIP_GAP}},
+        "GUROBI": {"MIPGap": MIP_GAP},
     }.get(solver, {})
 
 
@@ -99,7 +112,8 @@ class CvxpyBackend(Backend):
             return f"cvxpy solver {s} does not support a quadratic objective"
         return ""
 
-    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
+    def solve(self, problem: LinearProgram, time_limit: float | None = None,
+              options: dict | None = None) -> Solution:
         import cvxpy as cp
 
         solver = self._pick(problem)
@@ -145,7 +159,10 @@ class CvxpyBackend(Backend):
         prob = cp.Problem(cp.Minimize(obj) if p.sense == "min" else cp.Maximize(obj), cons)
         t0 = time.perf_counter()
         try:
-            prob.solve(solver=solver, **_time_options(solver, time_limit))
+            kwargs = _gap_options(solver, problem)
+            for k, v in _time_options(solver, time_limit).items():
+                kwargs[k] = {**kwargs[k], **v} if isinstance(v, dict) and k in kwargs else v
+            prob.solve(solver=solver, **{**kwargs, **(options or {})})
         except Exception as exc:  # cvxpy raises SolverError on solver crashes
             return Solution("error", None, float("nan"), float("nan"), float("inf"), name,
                             time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import scipy.optimize as so
 
+from ...tolerances import MIP_GAP
 from ..problem import LinearProgram
 from ..result import Solution, relative_gap
 from .base import Backend
@@ -27,16 +28,17 @@ class HighsScipy(Backend):
     def is_installed(self) -> bool:  # scipy is a core dependency
         return True
 
-    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
+    def solve(self, problem: LinearProgram, time_limit: float | None = None,
+              options: dict | None = None) -> Solution:
         sign = -1.0 if problem.sense == "max" else 1.0
         c = sign * problem.c
         t0 = time.perf_counter()
         if problem.is_mip:
-            return self._milp(problem, c, sign, time_limit, t0)
-        return self._lp(problem, c, sign, time_limit, t0)
+            return self._milp(problem, c, sign, time_limit, t0, options or {})
+        return self._lp(problem, c, sign, time_limit, t0, options or {})
 
-    def _lp(self, p: LinearProgram, c, sign, time_limit, t0) -> Solution:
-        opts = {"presolve": True}
+    def _lp(self, p: LinearProgram, c, sign, time_limit, t0, extra: dict) -> Solution:
+        opts = {"presolve": True, **extra}
         if time_limit is not None:
             opts["time_limit"] = float(time_limit)
         res = so.linprog(
@@ -64,13 +66,13 @@ class HighsScipy(Backend):
         return Solution(status, x, obj, float("nan"), float("inf"), self.name, secs, None,
                         res.message)
 
-    def _milp(self, p: LinearProgram, c, sign, time_limit, t0) -> Solution:
+    def _milp(self, p: LinearProgram, c, sign, time_limit, t0, extra: dict) -> Solution:
         cons = []
         if p.A_ub.shape[0]:
             cons.append(so.LinearConstraint(p.A_ub, -np.inf, p.b_ub))
         if p.A_eq.shape[0]:
             cons.append(so.LinearConstraint(p.A_eq, p.b_eq, p.b_eq))
-        opts: dict = {"mip_rel_gap": 1e-9, "presolve": True}
+        opts: dict = {"mip_rel_gap": MIP_GAP, "presolve": True, **extra}
         if time_limit is not None:
             opts["time_limit"] = float(time_limit)
         res = so.milp(

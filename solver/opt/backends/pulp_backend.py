@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from ...tolerances import MIP_GAP
 from ..problem import LinearProgram
 from ..result import Solution, relative_gap
 from .base import Backend
@@ -36,7 +37,7 @@ class PulpBackend(Backend):
         self.solver = solver
         self.name = f"pulp:{solver}"
 
-    def _make(self, time_limit: float | None):
+    def _make(self, time_limit: float | None, options: dict | None = None):
         import pulp
 
         # PuLP 3.x deprecates the bundled-CBC class for 4.0 (pinned below 4 in pyproject).
@@ -45,8 +46,9 @@ class PulpBackend(Backend):
         kw = {"msg": False}
         if time_limit is not None:
             kw["timeLimit"] = float(time_limit)
-        if self.solver == "CBC":
-            kw["gapRel"] = 1e-9
+        if self.solver in ("CBC", "HiGHS"):
+            kw["gapRel"] = MIP_GAP  # HiGHS' own default (1e-4) is too loose for "optimal"
+        kw.update(options or {})
         return cls(**kw)
 
     def is_installed(self) -> bool:
@@ -55,7 +57,8 @@ class PulpBackend(Backend):
         except Exception:
             return False
 
-    def solve(self, problem: LinearProgram, time_limit: float | None = None) -> Solution:
+    def solve(self, problem: LinearProgram, time_limit: float | None = None,
+              options: dict | None = None) -> Solution:
         import pulp
 
         p = problem
@@ -81,7 +84,7 @@ class PulpBackend(Backend):
                 names.append(nm)
         t0 = time.perf_counter()
         try:
-            prob.solve(self._make(time_limit))
+            prob.solve(self._make(time_limit, options))
         except Exception as exc:
             return Solution("error", None, float("nan"), float("nan"), float("inf"), self.name,
                             time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")

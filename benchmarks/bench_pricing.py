@@ -1,0 +1,167 @@
+"""Benchmark: exact envy-free revenue rev^OPT(N) (eq. 2) against enumeration, against the
+approximation algorithms, on HiGHS (scipy) and CBC (PuLP); plus the profit search.
+
+Run ``.venv/bin/python benchmarks/bench_pricing.py`` (default: a few minutes) or with
+``--quick`` (well under a minute).  ``--size-search`` adds the search for the largest square
+instance (B = N) each backend proves optimal within ``--limit`` seconds (default 60).
+
+Sections, each printed as a table with ratios side by side:
+
+1. exact MILP (pairwise and curve formulations) vs brute-force enumeration, small instances;
+2. exact MILP vs the price-grid DP, the K-types enumeration (Chen et al. [19]) and the
+   local-search heuristic: revenue loss, loss / (|B| epsilon), and time;
+3. HiGHS vs CBC on the same MILPs (time, status, gap);
+4. profit OPT: fast interval search vs Algorithm 1 with the exact MILP (MILP count, time);
+5. (``--size-search``) largest B = N proved optimal within the limit, per backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from solver.pricing.approx import grid_dp, k_types_enumeration, local_search
+from solver.pricing.envy_free import brute_force_revenue, curve_revenue, ef_revenue
+from solver.pricing.families import random_valuations
+from solver.pricing.profit import profit_opt
+
+FAMS = ("uniform", "coarse", "estimation", "types2")
+
+
+def timed(fn, *a, **k):
+    t0 = time.perf_counter()
+    out = fn(*a, **k)
+    return out, time.perf_counter() - t0
+
+
+def section_brute(reps: int) -> None:
+    print("\n== 1. exact MILP vs enumeration (HiGHS) ==")
+    print(f"{'family':<11}{'B':>3}{'N':>3} {'brute s':>9} {'pairwise s':>11} {'curve s':>9}"
+          f" {'max |diff|':>11}")
+    rng = np.random.default_rng(1)
+    for fam in FAMS:
+        for B, N in ((3, 4), (4, 5)):
+            tb = tp = tc = 0.0
+            diff = 0.0
+            for _ in range(reps):
+                V = random_valuations(rng, B, N, fam)
+                (b, _, _), s = timed(brute_force_revenue, V)
+                tb += s
+                p, s = timed(ef_revenue, V, formulation="pairwise")
+                tp += s
+                c, s = timed(ef_revenue, V, formulation="curve")
+                tc += s
+                diff = max(diff, abs(b - p.objective), abs(b - c.objective))
+            print(f"{fam:<11}{B:>3}{N:>3} {tb / reps:>9.4f} {tp / reps:>11.4f} {tc / reps:>9.4f}"
+                  f" {diff:>11.2e}")
+
+
+def section_approx(sizes, eps_list, reps: int) -> None:
+    print("\n== 2. exact MILP vs approximations (loss = OPT - revenue; ratio = loss/(B eps)) ==")
+    print(f"{'family':<11}{'B':>4}{'N':>4}{'eps':>6} {'OPT':>8} {'exact s':>8} | "
+          f"{'grid loss':>9} {'ratio':>6} {'grid s':>7} | {'ktypes loss':>11} {'ratio':>6}"
+          f" {'ktypes s':>8} | {'local loss':>10} {'local s':>7}")
+    rng = np.random.default_rng(2)
+    for fam in ("estimation", "types2", "uniform"):
+        for B, N in sizes:
+            for eps in eps_list:
+                for _ in range(reps):
+                    V = random_valuations(rng, B, N, fam)
+                    ex, te = timed(ef_revenue, V, time_limit=60)
+                    q, tg = timed(grid_dp, V, eps)
+                    g = curve_revenue(V, q)
+                    kt = "-"
+                    kr, tk = "-", "-"
+                    if fam == "types2":
+                        qk, t = timed(k_types_enumeration, V, eps)
+                        kl = ex.objective - curve_revenue(V, qk)
+                        kt, kr, tk = f"{kl:.4f}", f"{kl / (B * eps):.3f}", f"{t:.3f}"
+                    ql, tl = timed(local_search, V)
+                    ll = ex.objective - curve_revenue(V, ql)
+                    gl = ex.objective - g
+                    star = "" if ex.status == "optimal" else "*"
+                    print(f"{fam:<11}{B:>4}{N:>4}{eps:>6} {ex.objective:>8.4f}{star} "
+                          f"{te:>7.2f} | {gl:>9.4f} {gl / (B * eps):>6.3f} {tg:>7.2f} | "
+                          f"{kt:>11} {kr:>6} {tk:>8} | {ll:>10.4f} {tl:>7.2f}")
+
+
+def section_backends(sizes, limit: float) -> None:
+    print(f"\n== 3. HiGHS (scipy) vs CBC (PuLP), pairwise MILP, limit {limit:.0f} s ==")
+    print(f"{'family':<11}{'B':>4}{'N':>4} | {'highs s':>8} {'status':>10} {'gap':>8} | "
+          f"{'cbc s':>8} {'status':>10} {'gap':>8} | {'cbc/highs':>9}")
+    rng = np.random.default_rng(3)
+    for fam in ("estimation", "uniform"):
+        for B, N in sizes:
+            V = random_valuations(rng, B, N, fam)
+            rows = []
+            for be in ("highs", "pulp:CBC"):
+                r, t = timed(ef_revenue, V, backend=be, time_limit=limit)
+                rows.append((t, r.status, r.gap, r.objective))
+            (th, sh, gh, oh), (tc, sc, gc, oc) = rows
+            agree = "" if abs(oh - oc) < 1e-6 or "time_limit" in (sh, sc) else " DISAGREE"
+            print(f"{fam:<11}{B:>4}{N:>4} | {th:>8.2f} {sh:>10} {gh:>8.1e} | {tc:>8.2f} "
+                  f"{sc:>10} {gc:>8.1e} | {tc / th:>9.2f}{agree}")
+
+
+def section_profit(reps: int) -> None:
+    print("\n== 4. profit OPT: fast interval search vs Algorithm 1 (exact MILP at every N) ==")
+    print(f"{'family':<11}{'B':>3}{'c1':>6}{'range':>6} | {'fast MILPs':>10} {'fast s':>7} | "
+          f"{'alg1 MILPs':>10} {'alg1 s':>7} | {'same OPT':>8}")
+    rng = np.random.default_rng(4)
+    for fam in ("estimation", "uniform"):
+        for _ in range(reps):
+            B = 4
+            N = 40
+            V = random_valuations(rng, B, N, fam)
+            c1 = float(rng.uniform(0.01, 0.1))
+            f, tf = timed(profit_opt, V, c1)
+            a, ta = timed(profit_opt, V, c1, method="algorithm1")
+            same = abs(f.objective - a.objective) < 1e-6
+            rngN = min(N, int(B / c1))
+            print(f"{fam:<11}{B:>3}{c1:>6.3f}{rngN:>6} | {f.n_solves:>10} {tf:>7.2f} | "
+                  f"{a.n_solves:>10} {ta:>7.2f} | {str(same):>8}")
+
+
+def section_size(limit: float, fam: str) -> None:
+    print(f"\n== 5. largest B = N proved optimal within {limit:.0f} s ({fam}, pairwise) ==")
+    for be in ("highs", "pulp:CBC"):
+        n, last_ok = 10, None
+        while n <= 160:
+            V = random_valuations(np.random.default_rng(n), n, n, fam)
+            r, t = timed(ef_revenue, V, backend=be, time_limit=limit)
+            print(f"  {be:<9} B=N={n:<4} {r.status:<10} gap={r.gap:.2e} {t:7.1f} s", flush=True)
+            if r.status != "optimal":
+                break
+            last_ok = n
+            n = int(n * 1.5)
+        print(f"  {be}: largest proved optimal B = N = {last_ok}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    ap.add_argument("--size-search", action="store_true", help="run section 5")
+    ap.add_argument("--limit", type=float, default=60.0, help="seconds per MILP (section 5)")
+    ap.add_argument("--family", default="estimation", choices=FAMS)
+    a = ap.parse_args()
+    t0 = time.perf_counter()
+    print("note: timings on a shared, loaded 2-core machine")
+    if a.quick:
+        section_brute(2)
+        section_approx([(6, 8)], [0.1, 0.05], 1)
+        section_backends([(6, 10)], 20)
+        section_profit(1)
+    else:
+        section_brute(5)
+        section_approx([(10, 20), (20, 30)], [0.1, 0.05], 1)
+        section_backends([(10, 20), (20, 30)], 60)
+        section_profit(2)
+    if a.size_search:
+        section_size(a.limit, a.family)
+    print(f"\ntotal {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
