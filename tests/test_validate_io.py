@@ -142,3 +142,16 @@ def test_expected_counterexample_claims_flip_to_fail_when_the_check_passes():
     assert row["status"] == "FAIL" and "expected a counterexample" in row["message"]
     plain = Claim("t.y", "p", "s", "st", "theorem", refuted)
     assert plain.run(CheckContext())["status"] == "FAIL"
+
+
+def test_claim_selection_is_exact_or_dotted_prefix_or_glob():
+    from solver.claims import select
+
+    ids = [c.id for c in select(["sampling.lemma-4.2"])]
+    assert ids == ["sampling.lemma-4.2"]
+    both = {c.id for c in select(["sampling.lemma-4.2*"])}
+    assert {"sampling.lemma-4.2", "sampling.lemma-4.2-optimal"} <= both
+    pkg = select(["sampling"])
+    assert pkg and all(c.id.startswith("sampling.") for c in pkg)
+    with pytest.raises(KeyError, match="unknown claim"):
+        select(["sampling.no-such-claim"])

@@ -25,6 +25,7 @@ without it, it may run the full family.
 
 from __future__ import annotations
 
+import fnmatch
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -150,19 +151,23 @@ def all_claims() -> dict[str, Claim]:
     return dict(sorted(_CLAIMS.items()))
 
 
+def _matches(claim_id: str, pattern: str) -> bool:
+    """Exact id, a dotted prefix (``"sampling"`` matches ``"sampling.theorem-5.1"``), or a glob."""
+    if "*" in pattern or "?" in pattern:
+        return fnmatch.fnmatchcase(claim_id, pattern)
+    return claim_id == pattern or claim_id.startswith(pattern.rstrip(".") + ".")
+
+
 def select(ids: list[str] | None = None, kinds: tuple[str, ...] | None = None) -> list[Claim]:
-    """Claims whose id equals or starts with one of ``ids`` (all if none), of the given kinds."""
+    """Claims matching any of ``ids`` (see :func:`_matches`; all if none), of the given kinds.
+
+    An exact id selects that claim only: ``sampling.lemma-4.2`` does not also run
+    ``sampling.lemma-4.2-optimal`` (use ``sampling.lemma-4.2*`` for both).
+    """
     cl = all_claims()
-    out = []
-    for c in cl.values():
-        if kinds and c.kind not in kinds:
-            continue
-        if ids and not any(c.id == i or c.id.startswith(i.rstrip(".") + ".") or
-                           c.id.startswith(i) for i in ids):
-            continue
-        out.append(c)
     if ids:
-        unknown = [i for i in ids if not any(c.id.startswith(i) for c in cl.values())]
+        unknown = [i for i in ids if not any(_matches(c, i) for c in cl)]
         if unknown:
             raise KeyError(f"unknown claim {unknown[0]!r}; see `solver verify --list`")
-    return out
+    return [c for c in cl.values()
+            if (not kinds or c.kind in kinds) and (not ids or any(_matches(c.id, i) for i in ids))]

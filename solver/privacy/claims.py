@@ -104,6 +104,33 @@ def _thm42(ctx: CheckContext) -> ClaimResult:
     return _theorem_42(ctx, abstain=False)
 
 
+@register("privacy.theorem-4.2-as-printed", paper=PAPER, section="4, Theorem 4.2",
+          kind="theorem", expected="counterexample",
+          statement="Mechanism 4.1 is universally truthful when U_out gap >= 2F(e^ε), with ε the "
+                    "mechanism's parameter as printed.")
+def _thm42_printed(ctx: CheckContext) -> ClaimResult:
+    """The printed condition, checked literally: one changed vote moves the margin by 2, so the
+    mechanism is 2ε-DP and a lie can pay at gap = 2F(e^ε) (see ``privacy.theorem-4.2``)."""
+    ms = election.other_margins(1001 if ctx.quick else 10_001)
+    worst = None
+    for F in _bounds()[:2]:
+        for gap in (0.5, 1.0, 2.0):
+            eps = F.threshold_epsilon(gap)
+            v = election.verify(ms, eps, F, gap)
+            if worst is None or v.worst_gain > worst[0]:
+                worst = (v.worst_gain, F, gap, eps, v)
+    gain, F, gap, eps, v = worst
+    return ClaimResult(
+        ok=v.truthful, computed=gain,
+        worst_case={"summary": f"{F.describe()}, gap {gap}, ε = {eps:.4g}: a lie gains "
+                               f"{gain:.4g} at others' margin {v.worst_margin}",
+                    "instance": {"problem": "election", "votes": {"A": 1, "B": 0},
+                                 "epsilon": eps,
+                                 "privacy_bound": {"kind": F.kind, "kappa": F.kappa},
+                                 "utility_gap": gap}},
+        message="the printed condition 2F(e^ε) <= gap does not suffice: Mechanism 4.1 is 2ε-DP")
+
+
 @register("privacy.proposition-4.4", paper=PAPER, section="4, Proposition 4.4", kind="theorem",
           statement="Under the assumptions of Theorem 4.2, Mechanism 4.1 is individually "
                     "rational (abstaining never gains).")

@@ -14,6 +14,7 @@ from .competition import (
     linear_joining_values,
     theorem4_part1_prices,
     theorem4_part21_prices,
+    theorem4_part22_prices,
     threshold_b1,
     threshold_b3,
     threshold_b4,
@@ -407,6 +408,33 @@ def _thm4p21(ctx: CheckContext) -> ClaimResult:
             bad += 1
             worst = {"summary": str(r), "instance": _inst(sig, v)}
     return ClaimResult(bad == 0, computed=bad, worst_case=worst)
+
+
+@register("sharing.theorem-4-part-2-2", paper=PAPER, section="Theorem 4 Part 2-2 (B-3)-(B-5)",
+          statement="If Δ ≤ Δ̄ (min reading) and v_i ≤ v̄, all sharing on platform 1 at the (B-5) "
+                    "prices is an equilibrium (p² with +v_i I_i({i}), notes A7)", kind="theorem")
+def _thm4p22(ctx: CheckContext) -> ClaimResult:
+    rng = ctx.rng()
+    bad, literal_bad, worst = 0, 0, None
+    trials = 3 if ctx.quick else 15
+    for _ in range(trials):
+        n = int(rng.integers(2, 5))
+        sig = _random_cov(rng, n)
+        v = rng.uniform(0.01, threshold_b4(sig), n)
+        gamma = 0.9 * threshold_b3(sig, v)[0] / (n - 1)      # Δ = γ(n-1) < Δ̄
+        c = linear_joining_values(v * np.diag(sig) + 0.1, gamma)
+        ones = np.ones(n, int)
+        for reading in ("A7", "literal"):
+            p1, p2 = theorem4_part22_prices(sig, v, c, reading=reading)
+            r = check_equilibrium(sig, v, c, p1, p2, ones, ones)
+            if reading == "literal":
+                literal_bad += not r["ok"]
+            elif not r["ok"]:
+                bad += 1
+                worst = {"summary": str(r), "instance": _inst(sig, v)}
+    return ClaimResult(bad == 0, computed=bad, worst_case=worst,
+                       details={"literal_B-5_not_equilibrium": f"{literal_bad}/{trials}"},
+                       message="with (B-5) as printed (+I_i({i})) users defect to platform 2")
 
 
 @register("sharing.theorem-4-thresholds", paper=PAPER, section="Theorem 4 Part 2-2 (B-3), (B-4)",

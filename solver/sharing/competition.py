@@ -36,7 +36,7 @@ from .leakage import leakage, mask_from_indices
 __all__ = ["linear_joining_values", "network_strengths", "threshold_b1", "threshold_b3",
            "threshold_b4", "user_payoffs", "user_deviation_gain", "check_equilibrium",
            "platform2_deviation",
-           "theorem4_part1_prices", "theorem4_part21_prices"]
+           "theorem4_part1_prices", "theorem4_part21_prices", "theorem4_part22_prices"]
 
 JoinFn = Callable[[int, frozenset[int]], float]
 
@@ -250,4 +250,22 @@ def theorem4_part21_prices(sigma, v, c: JoinFn, noise: float = 1.0
         alone = _inf(sigma, {i}, noise)[i]
         p1[i] = v[i] * (iv[i] - wo)
         p2[i] = c(i, full) - c(i, frozenset({i})) - v[i] * wo + v[i] * alone
+    return p1, p2
+
+
+def theorem4_part22_prices(sigma, v, c: JoinFn, noise: float = 1.0, reading: str = "A7"
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """(B-5): ``p¹_i = I_i(V) - (c_i(V) - c_i({i}))``, ``p²_i = (1-v_i) I_i(V) + w I_i({i})``.
+
+    ``reading="A7"``: ``w = v_i`` (what the proof substitutes, notes A7); ``"literal"``:
+    ``w = 1`` as printed in (B-5).
+    """
+    n = len(v)
+    full = frozenset(range(n))
+    iv = _inf(sigma, full, noise)
+    p1, p2 = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        alone = _inf(sigma, {i}, noise)[i]
+        p1[i] = iv[i] - (c(i, full) - c(i, frozenset({i})))
+        p2[i] = (1 - v[i]) * iv[i] + (v[i] if reading == "A7" else 1.0) * alone
     return p1, p2

@@ -22,7 +22,6 @@ Plugins register their own with the same decorator::
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +61,8 @@ def _load_builtins() -> None:
     if _builtins_loaded:
         return
     _builtins_loaded = True
-    from . import builtin  # noqa: F401  (registers the built-in experiments)
     from ..plugins import load_plugins
+    from . import builtin  # noqa: F401  (registers the built-in experiments)
 
     try:
         load_plugins()  # plugins may register experiments of their own

@@ -308,3 +308,32 @@ def test_ill_conditioned_falls_back_to_direct_solves():
     for x, y in zip(g, r, strict=True):
         assert "fallback" in x.method
         assert x.value == pytest.approx(y.value, rel=1e-9)
+
+
+def test_competition_checker_accepts_and_rejects():
+    from solver.sharing.competition import (
+        check_equilibrium,
+        linear_joining_values,
+        network_strengths,
+        theorem4_part21_prices,
+        theorem4_part22_prices,
+        threshold_b1,
+    )
+
+    rng = np.random.default_rng(11)
+    n = 3
+    sig = rand_cov(rng, n)
+    v = rng.uniform(0.1, 0.9, n)
+    c = linear_joining_values(v * np.diag(sig) + 0.1, 0.7)
+    assert network_strengths(n, c) == pytest.approx((0.7, 1.4))
+    ones = np.ones(n, int)
+    gamma = 1.2 * threshold_b1(sig, v)
+    c = linear_joining_values(v * np.diag(sig) + 0.1, gamma)
+    p1, p2 = theorem4_part21_prices(sig, v, c)
+    assert check_equilibrium(sig, v, c, p1, p2, ones, ones)["ok"]
+    low = p1.copy()
+    low[0] -= 0.05                                     # user 0 now prefers not to share
+    r = check_equilibrium(sig, v, c, low, p2, ones, ones)
+    assert not r["ok"] and r["user_deviation"]["user"] == 0
+    p1, p2 = theorem4_part22_prices(sig, v, c, reading="literal")
+    assert not check_equilibrium(sig, v, c, p1, p2, ones, ones)["ok"]
