@@ -111,7 +111,7 @@ class _Budget(Exception):
 
 
 def _alarm(signum: int, frame: Any) -> None:
-    raise _Budget("solve ran longer than the fuzz budget of 30 s")
+    raise _Budget("solve ran longer than the fuzz budget")
 
 
 def _vm_bytes() -> int:
@@ -141,11 +141,11 @@ def _guard(seconds: int = 30, extra_bytes: int = 4 * 2**30) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def _run(text: str) -> Any:
+def _run(text: str, budget_s: int = 30) -> Any:
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "inst.json"
         p.write_text(text)
-        with _guard():
+        with _guard(budget_s):
             r = runner.invoke(app, ["solve", str(p), "--json", "--time-limit", "5"])
         assert sorted(x.name for x in Path(d).iterdir()) == ["inst.json"]  # nothing written
     return r
@@ -250,7 +250,6 @@ def test_nan_and_inf(data, lit):
 #: crashes or hangs.  Found by this test; the fix is requested in solver/validate.py.  Each
 #: is checked by one deterministic example below (xfail with the reason, not skipped).
 KNOWN_HUGE_INT_BUGS = {
-    "ironing": "players=1e400 accepted; solve raises OverflowError (traceback)",
     "election": "votes.A=1e400 accepted; solve raises OverflowError (traceback)",
     "private-mechanism-lp": "n=1e400 accepted; solve hangs and grows memory",
 }
@@ -277,7 +276,7 @@ def test_huge_numbers_known_bugs(problem):
     if not bases_:
         return  # no data file for it any more
     base = bases_[0]
-    r = _run(json.dumps(_set(base, _int_paths(base)[0], 10**400)))
+    r = _run(json.dumps(_set(base, _int_paths(base)[0], 10**400)), budget_s=8)
     if r.exit_code != 2:
         pytest.xfail(KNOWN_HUGE_INT_BUGS[problem])
     assert_input_error(r)
@@ -317,7 +316,7 @@ def test_not_an_object_or_no_problem(top):
 
 
 @pytest.mark.parametrize("text,field", [
-    ('{"problem": "fuzztest.knapsack", "capacity": NaN', "bad.json"),
+    ('{"problem": "fuzztest.knapsack", "capacity": NaN', "instance"),
     ('{"problem": "no-such-problem"}', "problem"),
     ('{"problem": "sharing", "zz_extra": 1}', None),
     ("[1, 2", "bad.json"),

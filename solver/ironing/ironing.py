@@ -57,10 +57,9 @@ def iron_slopes(slopes, weights) -> np.ndarray:
 
 def _cell_slopes(x: np.ndarray, y: np.ndarray, hull: np.ndarray) -> np.ndarray:
     """Slope of the hull edge covering each cell ``[x_{k-1}, x_k]``."""
+    edge_len = np.diff(hull)
     edge_slope = np.diff(y[hull]) / np.diff(x[hull])
-    cell = np.arange(x.size - 1)
-    e = np.searchsorted(hull, cell, side="right") - 1
-    return edge_slope[e]
+    return np.repeat(edge_slope, edge_len)
 
 
 @dataclass(frozen=True)

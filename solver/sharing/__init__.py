@@ -22,9 +22,10 @@ Model reconstruction (each formula with its source line)
   0.877976 vs 0.751515) — reported beside it.
 * Lemma 4 (line 11): ``c_i(J_k) + p_i - v_i I_i ≥ c_i({i}) - v_i σ_i² > 0``.
 * Theorem 4: (B-1) line 61, (B-2) line 65, (B-3)/(B-4) lines 71-81 (``max`` read as ``min``,
-  notes A6), Part 1 prices, user payoff ``c_i(J) + a_i p_i - v_i I_i(S_k)``
-  (:mod:`.competition`).  Definition B-1 (line 15) and Theorem B-1 (line 29, existence only:
-  registered unchecked).
+  notes A6), (B-5) with ``p²_i = (1-v_i)I_i(V) + v_i I_i({i})`` (the proof's version, notes
+  A7; the printed ``+I_i({i})`` fails the deviation checker), Part 1 prices, user payoff
+  ``c_i(J) + a_i p_i - v_i I_i(S_k)`` (:mod:`.competition`).  Definition B-1 (line 15) and
+  Theorem B-1 (line 29, existence only: registered unchecked).
 * Proposition B-1 (line 195): VCG-like prices; Assumption 2 (line 203): ``Φ = v + F/f``
   nondecreasing; Theorem B-2 (lines 211-215): allocation with Φ and the integral payment
   (lower limit read as ``v_i``); (B-17) line 225.  Ironing when Assumption 2 fails: weighted

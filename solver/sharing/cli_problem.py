@@ -113,13 +113,18 @@ def solve(inst: SharingInstance, opts: SolveOptions) -> dict[str, Any]:
         fb = search(sigma, surplus_objective(v), tau, method, opts.time_limit)
     out = outcome(sigma, v, eq.profile, tau)
     if method == "greedy":
-        # a heuristic proves nothing: report it as an unproven incumbent with the root bound
-        # of branch_bound.node_bound (the shared STATUSES have no "heuristic" status)
+        # a heuristic proves nothing: report it as "approximate" with the root bound of
+        # branch_bound.node_bound, so the gap to OPT is bounded
         obj = platform_objective(v)
         fix = obj.fix_in_mask()
         eq.bound = node_bound(sigma, obj, fix, ~fix, tau)[0]
-        eq.status = "time_limit"
-    status = "optimal" if eq.status == fb.status == "optimal" else "time_limit"
+        eq.status = "approximate"
+    if eq.status == fb.status == "optimal":
+        status = "optimal"
+    elif method == "greedy":
+        status = "approximate"
+    else:
+        status = "time_limit"
     res = {
         "status": status, "objective": out["platform_payoff"], "backend": eq.method,
         "seconds": time.perf_counter() - t0, "method": method,

@@ -28,6 +28,7 @@ from ..tolerances import PSD
 __all__ = [
     "validate_covariance", "leakage", "posterior_variances", "posterior_stats", "own_marginals",
     "leakage_without_each", "leakage_many", "equicorrelated_leakage", "mask_from_indices",
+    "cross_submodularity_violation",
 ]
 
 
@@ -171,3 +172,34 @@ def equicorrelated_leakage(n: int, k: int, rho: float) -> tuple[float, float, fl
     i_prev = (k - 1) * rho**2 / (2 - rho + (k - 1) * rho)
     s = 1.0 - i_prev
     return 1.0 / (1.0 + s), i_out, s * s / (1.0 + s)
+
+
+def cross_submodularity_violation(sigma: np.ndarray, noise: float = 1.0
+                                  ) -> tuple[float, tuple[int, int, tuple[int, ...]] | None]:
+    """Largest violation of cross-submodularity of leakage (diagnostic only, notes A2).
+
+    Checks ``I_i(T ∪ {j}) - I_i(T) ≤ I_i(S ∪ {j}) - I_i(S)`` for ``S ⊆ T``, ``j ∉ T``, over
+    ``S = T ∖ {k}`` (enough for a counterexample; exhaustive over T, so n ≤ ~10).  Leakage is
+    *not* submodular in others' data in general, so nothing in the library relies on it.
+    Returns ``(violation, (i, j, T))`` with violation ≤ 0 when none was found.
+    """
+    n = sigma.shape[0]
+    worst, arg = -np.inf, None
+    for code in range(2**n):
+        t = np.array([(code >> b) & 1 for b in range(n)], dtype=bool)
+        it = leakage(sigma, t, noise)
+        for j in np.flatnonzero(~t):
+            tj = t.copy()
+            tj[j] = True
+            gain_t = leakage(sigma, tj, noise) - it
+            for k in np.flatnonzero(t):
+                s = t.copy()
+                s[k] = False
+                sj = s.copy()
+                sj[j] = True
+                gain_s = leakage(sigma, sj, noise) - leakage(sigma, s, noise)
+                diff = gain_t - gain_s
+                i = int(np.argmax(diff))
+                if diff[i] > worst:
+                    worst, arg = float(diff[i]), (i, int(j), tuple(np.flatnonzero(t).tolist()))
+    return worst, arg

@@ -143,3 +143,22 @@ def test_bad_instance_in_dir_stores_nothing(tmp_path):
 def test_unknown_experiment():
     with pytest.raises(KeyError, match="unknown experiment"):
         run_sweep("no.such.experiment", store="unused.sqlite")
+
+
+def test_sampling_experiments_match_the_paper(tmp_path):
+    from solver.sampling.families import theorem_5_1_closed_form
+
+    st = tmp_path / "s.sqlite"
+    run_sweep("sampling.theorem51-ratio", {"n": [2, 3, 5]}, store=st, workers=0,
+              progress=False)
+    run_sweep("sampling.figure2", {"case": ["a", "b"]}, store=st, workers=0, progress=False)
+    df = load(st)
+    t = df[df.experiment == "sampling.theorem51-ratio"].sort_values("n")
+    assert (t.task_status == "ok").all()
+    for n, ratio, ra in zip(t.n, t.ratio, t.ratio_A, strict=True):
+        assert ratio == pytest.approx(theorem_5_1_closed_form(int(n))["ratio"], rel=1e-9)
+        assert ra == pytest.approx(1.0)  # ψ* is optimal for the concave π_A (Theorem 4.4)
+    f = df[df.experiment == "sampling.figure2"].set_index("case")
+    # Section 4.3: positions 1-100 -> 200 buyers, 101-200 -> 150, the rest -> none
+    assert f.loc["a", "bands"] == [[1, 100, 200], [101, 200, 150], [201, 1000, 0]]
+    assert f.loc["b", "p_k"] == {"0": 0.5, "10": 0.2, "30": 0.1, "60": 0.1, "100": 0.1}
