@@ -12,8 +12,11 @@ Stable API (other packages may rely on these signatures)
 ``solver.ironing.ironing.iron_slopes(slopes, weights) -> numpy.ndarray``
     Weighted isotonic regression (non-decreasing) of ``slopes`` with positive ``weights``,
     computed as the slopes of the convex minorant of the cumulative-sum diagram; equal to
-    ``scipy.optimize.isotonic_regression(slopes, weights=weights).x``.  For virtual *values*
-    (which must be non-decreasing in the quantile order ``1 - F``) pass them in that order.
+    ``scipy.optimize.isotonic_regression(slopes, weights=weights).x``.  Myerson ironing of
+    virtual *values* ``psi(v) = v - (1 - F(v))/f(v)`` (selling): pass ``psi`` at values sorted
+    increasingly with the masses (or cell probabilities) as weights; the result is the
+    ironed virtual value, non-decreasing in ``v`` (slope of the convex hull of
+    ``int_0^q psi(F^{-1}(t)) dt``).
 ``solver.ironing.ironing.iron_curve(q, H) -> IronedCurve``
     Ironing of a cost curve given at quantile points (fields ``G``, ``slopes``, ``ironed``,
     ``intervals``).

@@ -34,7 +34,9 @@ import numpy as np
 from ..errors import InstanceError
 from ..problems import SolveOptions, register_problem
 from ..tolerances import PROBABILITY_SUM
-from ..validate import as_array, as_int, as_number, reject_unknown, require_mapping
+from ..validate import as_array as _as_array
+from ..validate import as_int, reject_unknown, require_mapping
+from ..validate import as_number as _as_number
 from .distributions import (
     DENSITY_CHECK_POINTS,
     GRID_TOL,
@@ -52,6 +54,30 @@ DENSITY_EDGE = 1e-9
 DENSITY_FLOOR = 1e-6
 #: Number of evenly spaced costs at which continuous virtual costs are reported.
 REPORT_POINTS = 101
+
+
+#: Largest number of players accepted (the exact formulas work far beyond; this bounds input).
+MAX_PLAYERS = 10**9
+
+
+def _overflow(field: str) -> InstanceError:
+    return InstanceError(field, "must be finite (an integer beyond the float range)")
+
+
+def as_array(value: Any, field: str, **kw: Any) -> np.ndarray:
+    """:func:`solver.validate.as_array`, with integers beyond float range rejected by field."""
+    try:
+        return _as_array(value, field, **kw)
+    except OverflowError:
+        raise _overflow(field) from None
+
+
+def as_number(value: Any, field: str, **kw: Any) -> float:
+    """:func:`solver.validate.as_number`, with integers beyond float range rejected by field."""
+    try:
+        return _as_number(value, field, **kw)
+    except OverflowError:
+        raise _overflow(field) from None
 
 
 @dataclass(frozen=True)
@@ -210,8 +236,8 @@ def parse(raw: Mapping[str, Any]) -> IroningInstance:
                                                              + ("units" if has_w else "players"))
     w = n = None
     if has_w:
-        n = as_int(raw["players"], "players", minimum=2)
-        w = as_int(raw["units"], "units", minimum=1)
+        n = as_int(raw["players"], "players", minimum=2, maximum=MAX_PLAYERS)
+        w = as_int(raw["units"], "units", minimum=1, maximum=MAX_PLAYERS)
         if w >= n:
             raise InstanceError("units", f"must be < players = {n} (v_(w+1) must exist), got {w}")
     tol = as_number(raw.get("grid_tol", GRID_TOL), "grid_tol", minimum=1e-14, maximum=1e-2)

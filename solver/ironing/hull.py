@@ -95,6 +95,11 @@ def lower_convex_hull(x, y) -> np.ndarray:
         not a vertex.  Same output as :func:`monotone_chain`.
     """
     x, y = _check(x, y)
+    return _lower_hull(x, y)
+
+
+def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`lower_convex_hull` on already validated float arrays."""
     K = x.size
     if K <= 2:
         return np.arange(K, dtype=np.int64)

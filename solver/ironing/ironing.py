@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hull import HULL_RTOL, lower_convex_hull
+from .hull import HULL_RTOL, _lower_hull, lower_convex_hull
 
 
 def iron_slopes(slopes, weights) -> np.ndarray:
@@ -38,20 +38,26 @@ def iron_slopes(slopes, weights) -> np.ndarray:
 
     Notes
     -----
-    For *virtual values* (selling; increasing is wanted after ironing, of ``-phi`` reversed)
-    call it on the values in the order in which they must become non-decreasing.
+    Myerson ironing of virtual values (selling) is the same call: virtual values at values
+    sorted increasingly, probability masses as weights.
     """
     h = np.asarray(slopes, dtype=float).reshape(-1)
     w = np.asarray(weights, dtype=float).reshape(-1)
     if h.shape != w.shape or h.size == 0:
         raise ValueError("slopes and weights must be non-empty and of equal length")
-    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(w))):
+    if not np.isfinite(h).all():
         raise ValueError("slopes and weights must be finite")
-    if np.any(w <= 0):
-        raise ValueError("weights must be strictly positive")
-    x = np.concatenate(([0.0], np.cumsum(w)))
-    y = np.concatenate(([0.0], np.cumsum(w * h)))
-    hull = lower_convex_hull(x, y)
+    if not (w > 0).all() or not np.isfinite(w).all():
+        raise ValueError("weights must be finite and strictly positive")
+    x = np.empty(h.size + 1)
+    y = np.empty(h.size + 1)
+    x[0] = y[0] = 0.0
+    np.cumsum(w, out=x[1:])
+    np.multiply(w, h, out=y[1:])
+    np.cumsum(y[1:], out=y[1:])
+    if not np.all(x[1:] > x[:-1]):
+        raise ValueError("weights too small to separate cumulative sums in floating point")
+    hull = _lower_hull(x, y)
     return _cell_slopes(x, y, hull)
 
 

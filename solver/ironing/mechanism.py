@@ -206,3 +206,28 @@ def payment_log_ratio(mech: Mechanism1, j1: int, j2: int, grid: np.ndarray) -> f
         return out
 
     return float(np.max(np.abs(np.log(dens(j1) / dens(j2)))))
+
+
+def oracle_contract(cdf, support: tuple[float, float], c: float, delta: float) -> Contract:
+    """Section 3.1, oracle model: ``F`` only as an oracle ``v -> F(v)``.
+
+    Binary search for ``alpha^- < alpha^+`` with ``F(alpha^-) < c < F(alpha^+)`` and
+    ``alpha^+ - alpha^- < delta`` (the paper takes ``delta < 1/n``), then the discrete-case
+    randomised contract: price ``alpha^+`` with probability
+    ``beta = (c - c^-)/(c^+ - c^-)``, so every player accepts with probability exactly ``c``.
+    If the search hits ``F(v) = c`` exactly, the contract is deterministic at ``v``.
+    """
+    lo, hi = float(support[0]), float(support[1])
+    if not 0.0 < c < 1.0 or not delta > 0:
+        raise ValueError("need 0 < c < 1 and delta > 0")
+    while hi - lo >= delta:
+        mid = 0.5 * (lo + hi)
+        F = float(cdf(mid))
+        if F < c:
+            lo = mid
+        elif F > c:
+            hi = mid
+        else:
+            return Contract(c, mid, mid, c, c, 1.0)
+    cm, cp = float(cdf(lo)), float(cdf(hi))
+    return Contract(c, lo, hi, cm, cp, (c - cm) / (cp - cm))

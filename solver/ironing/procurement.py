@@ -138,7 +138,11 @@ def mechanism_payment(dist, n: int, w: int) -> float:
 
 @dataclass(frozen=True)
 class ProcurementReport:
-    """Every benchmark of one (F, n, w) instance, in cost units."""
+    """Every benchmark of one (F, n, w) instance, in cost units.
+
+    ``optimal_payment_error_bound`` is ``n * max|G_grid - G|`` (integration by parts of
+    ``int g dM`` with ``0 <= M' <= n`` decreasing); 0 for discrete F.
+    """
 
     n: int
     w: int
@@ -146,7 +150,7 @@ class ProcurementReport:
     envy_free_benchmark: float
     mechanism_payment: float
     ex_ante_bound: float
-    grid_error_bound: float
+    optimal_payment_error_bound: float
     r: float | None
 
     def as_dict(self) -> dict:
@@ -193,6 +197,6 @@ def procurement_report(dist, n: int, w: int, curve: IronedCurve | None = None,
         envy_free_benchmark=envy_free_benchmark(dist, n, w),
         mechanism_payment=mechanism_payment(dist, n, w),
         ex_ante_bound=float(n * curve.G_at(w / n)),
-        grid_error_bound=float(n * grid_error),
+        optimal_payment_error_bound=float(n * grid_error),
         r=ironing_r(dist, curve),
     )

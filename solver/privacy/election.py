@@ -40,6 +40,9 @@ import numpy as np
 from ..validate import as_int, as_number, reject_unknown, require, require_mapping
 from .model import PrivacyBound, parse_epsilon, parse_privacy_bound
 
+#: Largest vote count accepted (2**53: beyond it the margin is not exact in floating point).
+MAX_VOTES = 2**53
+
 
 def _check_eps(eps: float) -> None:
     if not (eps > 0 and math.isfinite(eps)):
@@ -192,8 +195,9 @@ def parse(raw: Mapping[str, Any]) -> ElectionInstance:
                          "privacy_bound", "utility_gap"))
     votes = require_mapping(require(raw, "votes"), "votes")
     reject_unknown(votes, ("A", "B"), prefix="votes.")
-    a = as_int(require(votes, "A", "votes."), "votes.A", minimum=0)
-    b = as_int(require(votes, "B", "votes."), "votes.B", minimum=0)
+    # counts above 2**53 are not exact as floats, which the closed form works in
+    a = as_int(require(votes, "A", "votes."), "votes.A", minimum=0, maximum=MAX_VOTES)
+    b = as_int(require(votes, "B", "votes."), "votes.B", minimum=0, maximum=MAX_VOTES)
     if a + b < 1:
         from ..errors import InstanceError
         raise InstanceError("votes", "must contain at least one vote")

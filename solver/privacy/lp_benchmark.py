@@ -123,6 +123,8 @@ def size_of(n: int, T: int, O: int, mode: str) -> int:
         E = S * n * (T - 1) // 2
     else:
         S = math.comb(n + T - 1, T - 1)
+        if S * O > MAX_VARIABLES:
+            return S * O  # already over the limit: do not enumerate the histograms
         # unordered pairs of histograms differing by moving one player
         E = sum(sum(1 for a in range(T) if h[a] > 0) * (T - 1)
                 for h in _comps(n, T)) // 2
@@ -242,7 +244,8 @@ def parse(raw: Mapping[str, Any]) -> LPInstance:
     raw = require_mapping(raw)
     reject_unknown(raw, ("problem", "name", "description", "n", "family", "utility",
                          "utility_gap", "locations", "epsilon", "privacy_bound", "mode"))
-    n = as_int(require(raw, "n"), "n", minimum=1)
+    # any n this large is far past MAX_VARIABLES; the cap keeps size_of's arithmetic small
+    n = as_int(require(raw, "n"), "n", minimum=1, maximum=10_000)
     family = as_choice(raw.get("family", "custom"), "family", ("election", "facility", "custom"))
     mode = as_choice(raw.get("mode", "profiles"), "mode", ("profiles", "histograms"))
     eps = parse_epsilon(raw)

@@ -48,7 +48,7 @@ class LogProgress(NullProgress):
     def update(self, rows: list[dict[str, Any]]) -> None:
         super().update(rows)
         now = time.monotonic()
-        if now - self.last >= self.every_s:
+        if now - self.last >= self.every_s and self.done < self.total:
             self.last = now
             self._print(self._line())
 

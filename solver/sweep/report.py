@@ -136,10 +136,14 @@ def _worst(df: Any, out: Path, params_of: dict[str, dict[str, Any]]) -> list[str
     if "claim_status" in d.columns:
         d["_rank"] += np.where(d.claim_status == "FAIL", 1e300, 0.0)
     label = _group_col(d) if "claim" not in d.columns else "claim"
+    d["_inst"] = d.instance.map(lambda v: json.dumps(v, sort_keys=True, default=str))
     picked = (d.sort_values("_rank", ascending=False, kind="stable")
+              .drop_duplicates("_inst")
               .groupby(label, sort=True).head(3).head(MAX_WORST))
     wdir = out / "worst"
     wdir.mkdir(exist_ok=True)
+    for old in wdir.glob("*.json"):  # files of an earlier report of this directory
+        old.unlink()
     rows = []
     for _, r in picked.iterrows():
         tag = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(r[label]))

@@ -57,7 +57,8 @@ def test_uniform_closed_forms(n, w):
     rep = procurement_report(U, n, w)
     assert rep.mechanism_payment == pytest.approx(w * w / n, rel=1e-12)
     assert rep.envy_free_benchmark == pytest.approx(w * (w + 1) / (n + 1), rel=1e-9)
-    assert abs(rep.optimal_payment - w * (w + 1) / (n + 1)) <= rep.grid_error_bound + 1e-12
+    err = rep.optimal_payment_error_bound
+    assert abs(rep.optimal_payment - w * (w + 1) / (n + 1)) <= err + 1e-12
 
 
 def test_cost_curve_identity_int_phi_equals_qFinv():
@@ -195,3 +196,31 @@ def test_optimal_payment_equals_bic_lp_bruteforce():
         for b in backends:
             sol = solve(lp, backend=b).certify()
             assert sol.objective == pytest.approx(exact, abs=BACKEND_AGREEMENT * max(1, exact)), b
+
+
+def test_optimal_mechanism_simulated_with_threshold_payments():
+    """Monte Carlo of the optimal mechanism itself (Lemma 4.7): buy the w smallest ironed
+    virtual costs with uniform ties, pay each player the Lemma 4.4 (discrete) threshold
+    payment p(k) = sum_{l >= k} c_l (x(l) - x(l+1)) given the others' reports; the mean total
+    payment must match the exact order-statistics OPT."""
+    rng = np.random.default_rng(8)
+    for d, n, w in ((C, 5, 2), (C, 10, 7), (random_discrete(rng, 5), 6, 3)):
+        cc = d.cost_curve()
+        g = iron_curve(cc.q, cc.H).ironed  # ironed virtual cost per atom
+        K = g.size
+        exact = optimal_payment_from_curve(iron_curve(cc.q, cc.H), n, w)
+        runs = 20_000
+        t = np.searchsorted(d.cum, rng.random((runs, n)), side="left").clip(0, K - 1)
+        gv = g[t]  # runs x n
+        total = np.zeros(runs)
+        for i in range(n):
+            others = np.delete(gv, i, axis=1)
+            # x_i(l): probability of being bought when reporting atom l, others fixed
+            less = (others[:, :, None] < g[None, None, :]).sum(axis=1)  # runs x K
+            equal = (others[:, :, None] == g[None, None, :]).sum(axis=1)
+            x = np.clip((w - less) / (equal + 1), 0.0, 1.0)
+            xn = np.concatenate((x, np.zeros((runs, 1))), axis=1)
+            pay_if = np.cumsum(((xn[:, :-1] - xn[:, 1:]) * d.values)[:, ::-1], axis=1)[:, ::-1]
+            total += pay_if[np.arange(runs), t[:, i]]
+        se = total.std() / math.sqrt(runs)
+        assert abs(total.mean() - exact) < 5 * se + 1e-9, (total.mean(), exact, se)

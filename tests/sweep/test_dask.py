@@ -49,3 +49,14 @@ def test_dask_lost_worker_retried_and_resume_by_address(tmp_path, client):
     s = run_sweep("bench.crash-once", [{"marker": str(marker)}], seeds=2, store=store,
                   scheduler=client, progress=False)
     assert (s.ran, s.skipped) == (0, 2)
+
+
+def test_missing_dask_is_a_clear_error(monkeypatch):
+    import sys
+
+    from solver.sweep import SweepError
+    from solver.sweep.executors import make_executor
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import now raises ImportError
+    with pytest.raises(SweepError, match=r"pip install 'solver\[dask\]'"):
+        make_executor(scheduler="tcp://127.0.0.1:1")

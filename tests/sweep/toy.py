@@ -1,5 +1,7 @@
 """Synthetic problem, claim and experiments for the sweep tests (no dependency on the
-papers' packages).  Importing this module registers them."""
+papers' packages).  Importing this module registers the experiment; the problem and the
+claim are registered only while the sweep tests run (``tests/sweep/conftest.py``), so that
+they never show up in other packages' tests."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from solver.claims import ClaimResult, register
-from solver.problems import SolveOptions, register_problem
+from solver.claims import ClaimResult
+from solver.problems import SolveOptions
 from solver.sweep import experiment
 from solver.validate import as_array, reject_unknown, require
 
@@ -26,9 +28,6 @@ def solve_toy(inst: tuple[float, ...], opts: SolveOptions) -> dict[str, Any]:
             "seconds": 0.0, "n": len(inst)}
 
 
-register_problem(TOY_PROBLEM, parse_toy, solve_toy, "sum of values (sweep tests)")
-
-
 @experiment("sweeptest.ratio", description="synthetic ratios with a known scaling slope")
 def toy_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """ratio = 1 + U(0, 0.5) (greedy) or 1 + U(0, 1) (random); seconds = 1e-6 size^1.5."""
@@ -40,8 +39,9 @@ def toy_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
             "instance": {"problem": TOY_PROBLEM, "values": values}}
 
 
-@register("sweeptest.toy-claim", paper="sweep tests", section="-", kind="theorem",
-          statement="a toy claim that holds, with a worst case")
+TOY_CLAIM = "sweeptest.toy-claim"
+
+
 def toy_claim(ctx: Any) -> ClaimResult:
     x = float(ctx.rng().random())
     return ClaimResult(ok=True, computed=x, worst_case={
