@@ -53,7 +53,11 @@ def as_number(value: Any, field: str, *, minimum: float | None = None,
     """A finite real number within the given bounds."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InstanceError(field, f"must be a number, got {type(value).__name__}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # a JSON integer beyond the float range
+        raise InstanceError(field, f"must be finite, got an integer with {len(str(value))} "
+                                   "digits") from None
     if not math.isfinite(v):
         raise InstanceError(field, f"must be finite, got {value}")
     if minimum is not None and (v <= minimum if strict_min else v < minimum):
@@ -103,6 +107,9 @@ def as_array(value: Any, field: str, *, ndim: int = 1, integer: bool = False,
     walk(value, 0, ())
     try:
         arr = np.asarray(value, dtype=float)
+    except OverflowError:  # a JSON integer beyond the float range
+        raise InstanceError(field, "must be finite: an entry is an integer beyond the float "
+                                   "range") from None
     except ValueError:
         arr = None
     if arr is None or arr.ndim != ndim:

@@ -155,3 +155,10 @@ def test_claim_selection_is_exact_or_dotted_prefix_or_glob():
     assert pkg and all(c.id.startswith("sampling.") for c in pkg)
     with pytest.raises(KeyError, match="unknown claim"):
         select(["sampling.no-such-claim"])
+
+
+def test_integers_beyond_float_range_are_input_errors():
+    with pytest.raises(InstanceError, match="eps: must be finite"):
+        as_number(10**400, "eps")
+    with pytest.raises(InstanceError, match="d: must be finite"):
+        as_array([1, 10**400], "d")
