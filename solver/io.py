@@ -24,8 +24,21 @@ from .validate import require, require_mapping
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
-def _reject_constant(name: str) -> float:
-    raise InstanceError("instance", f"contains {name}; numbers must be finite")
+def _first_nonfinite(obj: Any, path: str = "") -> str | None:
+    """Dotted/indexed path of the first non-finite float in parsed JSON, or None."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return path or "instance"
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            found = _first_nonfinite(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            found = _first_nonfinite(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def parse_text(text: str, source: str = "instance") -> Any:
@@ -35,10 +48,16 @@ def parse_text(text: str, source: str = "instance") -> Any:
         raise InstanceError(source, "is empty")
     if stripped[0] in "{[":
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            obj = json.loads(text)  # accepts NaN/Infinity literals; rejected below by path
         except json.JSONDecodeError as exc:
             raise InstanceError(source, f"is not valid JSON: {exc.msg} at line {exc.lineno} "
                                         f"column {exc.colno}") from None
+        except RecursionError:
+            raise InstanceError(source, "is nested too deeply") from None
+        bad = _first_nonfinite(obj)
+        if bad:
+            raise InstanceError(bad, "must be finite (NaN and Infinity are not numbers here)")
+        return obj
     import yaml
 
     try:

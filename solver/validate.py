@@ -15,6 +15,9 @@ import numpy as np
 
 from .errors import InstanceError
 
+#: Largest integer magnitude accepted anywhere (every integer up to it is exact as a float).
+MAX_EXACT_INT = 2**53
+
 
 def require_mapping(raw: Any, field: str = "instance") -> Mapping[str, Any]:
     """``raw`` must be a JSON object."""
@@ -69,13 +72,21 @@ def as_number(value: Any, field: str, *, minimum: float | None = None,
 
 def as_int(value: Any, field: str, *, minimum: int | None = None,
            maximum: int | None = None) -> int:
-    """An integer (``3.0`` is accepted, ``3.5`` and ``True`` are not) within bounds."""
+    """An integer (``3.0`` is accepted, ``3.5`` and ``True`` are not) within bounds.
+
+    Magnitudes above :data:`MAX_EXACT_INT` (2**53, the largest range in which every integer is
+    exact in floating point) are rejected whatever the bounds, so no model meets an integer it
+    cannot represent or a size it would loop over for ever.
+    """
     if isinstance(value, bool):
         raise InstanceError(field, "must be an integer, got bool")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
         raise InstanceError(field, f"must be an integer, got {value!r}")
+    if abs(value) > MAX_EXACT_INT:
+        raise InstanceError(field, f"must be at most 2**53 in magnitude, got an integer with "
+                                   f"{len(str(abs(value)))} digits")
     if minimum is not None and value < minimum:
         raise InstanceError(field, f"must be >= {minimum}, got {value}")
     if maximum is not None and value > maximum:

@@ -62,8 +62,11 @@ def test_scalars_and_fields():
 
 
 def test_parse_text_rejects_nan_and_reports_position():
-    with pytest.raises(InstanceError, match="finite"):
-        io.parse_text('{"a": NaN}')
+    with pytest.raises(InstanceError, match="finite") as e:
+        io.parse_text('{"a": [1, {"b": NaN}]}')
+    assert e.value.field == "a[1].b"
+    with pytest.raises(InstanceError, match="2\\*\\*53"):
+        as_int(10**400, "n")
     with pytest.raises(InstanceError, match="line 1 column"):
         io.parse_text('{"a": [1, 2')
     with pytest.raises(InstanceError, match="empty"):
