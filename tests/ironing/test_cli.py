@@ -72,7 +72,8 @@ BASE = {"problem": "ironing", "values": [1, 2, 3], "probabilities": [0.5, 0.1, 0
     ({"unit": 2}, "unit", "unknown field"),
     ({"probabilities": [0.5, 0.5]}, "probabilities", "3 entries"),
     ({"values": [1, 2, 10**400]}, "values", "beyond the float range"),
-    ({"units": 1, "players": 10**400}, "players", "<= 1000000000"),
+    ({"units": 1, "players": 10**400}, "players", "at most 2**53"),
+    ({"units": 1, "players": 2 * 10**9}, "players", "<= 1000000000"),
 ])
 def test_bad_input(patch, field, rule):
     with pytest.raises(InstanceError) as e:
