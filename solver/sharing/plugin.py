@@ -1,3 +1,3 @@
 """Registers the sharing problem and its claims (imported by :mod:`solver.plugins`)."""
 
-from . import claims, cli_problem  # noqa: F401
+from . import claims, cli_problem, experiments  # noqa: F401
