@@ -24,12 +24,16 @@ Model reconstruction (each formula with its source line)
 * Theorem 4: (B-1) line 61, (B-2) line 65, (B-3)/(B-4) lines 71-81 (``max`` read as ``min``,
   notes A6), (B-5) with ``p²_i = (1-v_i)I_i(V) + v_i I_i({i})`` (the proof's version, notes
   A7; the printed ``+I_i({i})`` fails the deviation checker), Part 1 prices, user payoff
-  ``c_i(J) + a_i p_i - v_i I_i(S_k)`` (:mod:`.competition`).  Definition B-1 (line 15) and
-  Theorem B-1 (line 29, existence only: registered unchecked).
+  ``c_i(J) + a_i p_i - v_i I_i(S_k)`` (:mod:`.competition`).  Part 3-2 (lines 177-187, (B-16)) and
+  Part 3-1 (lines 147-175; ``V^l_2 = V^l ∖ V^l_1``, ``+ε`` added to Case 1's price, notes A9)
+  with all pure user equilibria and the joint first best (:mod:`.competition_part3`); Part 2-3
+  (lines 105-145) registered unchecked, its (B-8) threshold checked (notes A8 reading).
+  Definition B-1 (line 15) and Theorem B-1 (line 29, existence only: registered unchecked).
 * Proposition B-1 (line 195): VCG-like prices; Assumption 2 (line 203): ``Φ = v + F/f``
   nondecreasing; Theorem B-2 (lines 211-215): allocation with Φ and the integral payment
-  (lower limit read as ``v_i``); (B-17) line 225.  Ironing when Assumption 2 fails: weighted
-  PAVA via :func:`scipy.optimize.isotonic_regression` (:mod:`.bayes`).
+  (lower limit read as ``v_i``); (B-17) line 225; the identity ``E[p_i] = E[Φ_i A_i]`` of
+  line 229, exactly per step of ``A_i`` (:mod:`.revenue`).  Ironing when Assumption 2
+  fails: weighted PAVA via :func:`scipy.optimize.isotonic_regression` (:mod:`.bayes`).
 * Lemma 5 / Theorem 6 Part 1 (lines 258-266): de-correlated release ``Σ^{-1}s``; literal
   leakage ``[(M_SS)^{-1}]_ii`` with ``M = Σ^{-1}(τI+Σ)Σ^{-1}`` and the paper's abstraction
   (:mod:`.decorrelation`, notes A4).

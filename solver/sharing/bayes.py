@@ -50,6 +50,8 @@ class Prior:
     lo: float
     hi: float
     name: str = "prior"
+    #: points where the density jumps (quadrature splits there, :mod:`.revenue`)
+    kinks: tuple[float, ...] = ()
 
     def phi(self, v: np.ndarray | float) -> np.ndarray:
         """Raw virtual value ``v + F(v)/f(v)`` (Assumption 2, line 203)."""
@@ -110,7 +112,8 @@ def piecewise_prior(edges: list[float], masses: list[float]) -> Prior:
 
     def cdf(v):
         return np.interp(np.asarray(v, float), e, cum)
-    return Prior(cdf, pdf, float(e[0]), float(e[-1]), "piecewise")
+    return Prior(cdf, pdf, float(e[0]), float(e[-1]), "piecewise",
+                 tuple(float(x) for x in e[1:-1]))
 
 
 def all_profiles(sigma: np.ndarray, noise: float = 1.0) -> tuple[np.ndarray, np.ndarray,

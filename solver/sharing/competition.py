@@ -1,5 +1,8 @@
 """Competing platforms: Lemma 4, Theorem 4 (Parts 1, 2-1, 2-2), Definition B-1 (lines 9-187).
 
+Parts 3-1 and 3-2, all pure user equilibria and the joint (joining + sharing) first best are in
+:mod:`.competition_part3`.
+
 Model (RECON from the proofs, notes §1.5).  Two platforms post prices ``p¹, p²``.  User ``i``
 joins platform ``b_i ∈ {1, 2}`` and shares (``a_i = 1``) or not.  With ``J_k`` the users on
 ``k`` and ``S_k ⊆ J_k`` its sharers, user i's payoff is
@@ -16,12 +19,15 @@ Thresholds (by enumeration over subsets):
 * (B-3): ``Δ̄`` — the text's ``max`` and the ``min`` the proof needs (notes A6); both returned.
 * (B-4): ``v̄ = min{1/2, min_{i∈S, I_i(V)≠I_i(S)} (I_i(V)-I_i(S)) /
   (I_i(V)-I_i(S)+I_i(S^c∪{i})-I_i({i}))}``.
+* (B-16) δ̃ and Part 3-1's (B-13)-(B-15): :mod:`.competition_part3`.
 
 The deviation checker tests a price/profile pair: every user's 3 alternative actions
 (exhaustive unilateral deviations), and the platform deviation families the proofs use —
 platform 2 raising any prices up to the cap ``Σ_j I_j(V)`` (Theorem B-1, line 69; a user's
-gain from switching is increasing in the price, so the cap is the worst case) and platform 1
-cutting any one price (minimality, "Theorem 2").
+gain from switching is increasing in the price, so the cap is the worst case), platform 2
+attracting any subset at its least prices + ε, profitable only if profitable in *every* pure
+user equilibrium (Definition B-1's selection; mixed user equilibria are not enumerated), and
+platform 1 cutting any one price (minimality, "Theorem 2").
 """
 
 from __future__ import annotations
@@ -149,18 +155,24 @@ def user_deviation_gain(sigma, v, c, p1, p2, join, share, noise: float = 1.0
     return best
 
 
-def platform2_deviation(sigma, v, c, p1, join, share, noise: float = 1.0
+def platform2_deviation(sigma, v, c, p1, join, share, noise: float = 1.0, eps: float = 1e-7
                         ) -> tuple[float, list[int]]:
     """Best deviation of platform 2 (idle in the incumbent) over subsets ``T`` it attracts.
 
     For each nonempty ``T`` (everyone on platform 1 in the incumbent), platform 2 pays each
     ``i ∈ T`` the least price making "join 2 and share" a best response when the rest of
-    ``T`` does the same, and earns ``Σ_{i∈T} I_i(T) - Σ p²_i``.  A deviation counts only if
-    the incumbent profile stops being a user equilibrium under the new prices (Definition
-    B-1 lets the incumbent's equilibrium be selected otherwise).  Returns the best profit
-    (0 if none is positive) and its ``T``.
+    ``T`` does the same, plus ``eps`` (strict preference, as the ``+ε`` of Theorem 4 Part
+    3-1's deviation), and zero to everyone else.  Definition B-1 lets the incumbent pick the
+    post-deviation user equilibrium, so for ``n ≤ 6`` the deviation counts only if platform 2
+    earns more than 0 in *every* pure user equilibrium at the new prices (all ``4^n``
+    profiles enumerated, :func:`.competition_part3.user_equilibria`); for larger ``n`` only if
+    the incumbent stops being a user equilibrium.  Returns the best guaranteed profit (0 if
+    none is positive) and its ``T``.
     """
+    from .competition_part3 import platform_profits, subset_table, user_equilibria
+
     n = len(v)
+    tables = subset_table(sigma, c, noise) if n <= 6 else None
     best, arg = 0.0, []
     for k in range(1, n + 1):
         for t in itertools.combinations(range(n), k):
@@ -177,9 +189,18 @@ def platform2_deviation(sigma, v, c, p1, join, share, noise: float = 1.0
                     j3[i], s3[i] = b, a
                     alt = max(alt, user_payoffs(sigma, v, c, p1, np.zeros(n), j3, s3,
                                                 noise)[i])
-                p2[i] = max(alt - base[i], 0.0)
+                p2[i] = max(alt - base[i], 0.0) + eps
             profit = float(_inf(sigma, set(t), noise)[tt].sum() - p2.sum())
-            if profit > best + 1e-9:
+            if profit <= best + 1e-9:
+                continue
+            if tables is not None:
+                eqs = user_equilibria(sigma, v, c, p1, p2, noise, tables=tables)
+                if not eqs:
+                    continue
+                profit = min(platform_profits(sigma, p1, p2, j, s, noise)[1] for j, s in eqs)
+                if profit > best + 1e-9:
+                    best, arg = profit, list(t)
+            else:
                 g, _, _ = user_deviation_gain(sigma, v, c, p1, p2, join, share, noise)
                 if g > 1e-9:
                     best, arg = profit, list(t)
@@ -192,7 +213,8 @@ def check_equilibrium(sigma, v, c, p1, p2, join, share, noise: float = 1.0,
 
     * ``user_gain``: best unilateral user deviation (must be ≤ tolerance);
     * ``platform2_gain``: best profitable subset deviation of platform 2
-      (:func:`platform2_deviation`; must be 0);
+      (:func:`platform2_deviation`: least prices + ε, profitable in every pure user
+      equilibrium; must be 0);
     * ``platform2_cap_gain``: with platform 2 at the cap ``Σ_j I_j(V)`` on every user, the best
       user deviation from the incumbent (informative: ≤ 0 means no price platform 2 may offer
       dislodges anyone);
