@@ -12,13 +12,17 @@ Sections, each printed as a table with ratios side by side:
    local-search heuristic: revenue loss, loss / (|B| epsilon), and time;
 3. HiGHS vs CBC on the same MILPs (time, status, gap);
 4. profit OPT: fast interval search vs Algorithm 1 with the exact MILP (MILP count, time);
-5. (``--size-search``) largest B = N proved optimal within the limit, per backend.
+5. (``--size-search``) largest B = N proved optimal within the limit, per backend;
+6. (``--large``) B = N = 100 within ``--limit`` seconds (``data/pricing/uniform_100x100.json``
+   and the eq. 11 family with seed 100), and the identical-buyer merge on/off (two types).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -139,11 +143,28 @@ def section_size(limit: float, fam: str) -> None:
         print(f"  {be}: largest proved optimal B = N = {last_ok}")
 
 
+def section_large(limit: float) -> None:
+    print(f"\n== 6. B = N = 100, HiGHS, pairwise, limit {limit:.0f} s ==")
+    f = Path(__file__).resolve().parents[1] / "data" / "pricing" / "uniform_100x100.json"
+    rows = np.array(json.loads(f.read_text())["valuations"], dtype=float)
+    cases = [("uniform_100x100.json", np.concatenate([np.zeros((len(rows), 1)), rows], 1),
+              True),
+             ("estimation seed 100", random_valuations(np.random.default_rng(100), 100, 100,
+                                                       "estimation"), True)]
+    V2 = random_valuations(np.random.default_rng(1), 100, 100, "types2")
+    cases += [("types2 seed 1, merge off", V2, False), ("types2 seed 1, merge on", V2, True)]
+    for name, V, merge in cases:
+        r, t = timed(ef_revenue, V, backend="highs", time_limit=limit, merge=merge)
+        print(f"  {name:<26} {r.status:<10} obj={r.objective:.4f} bound={r.bound:.4f} "
+              f"gap={r.gap:.2e} {t:6.1f} s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, under a minute")
     ap.add_argument("--size-search", action="store_true", help="run section 5")
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per MILP (section 5)")
+    ap.add_argument("--large", action="store_true", help="run section 6 (B = N = 100)")
     ap.add_argument("--family", default="estimation", choices=FAMS)
     a = ap.parse_args()
     t0 = time.perf_counter()
@@ -160,6 +181,8 @@ def main() -> None:
         section_profit(2)
     if a.size_search:
         section_size(a.limit, a.family)
+    if a.large:
+        section_large(a.limit)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
 
 

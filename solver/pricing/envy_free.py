@@ -46,7 +46,7 @@ from .tolerances import FEAS, TIE
 __all__ = [
     "RevenueResult", "curve_milp", "pairwise_milp", "ef_revenue", "optimal_prices",
     "brute_force_revenue", "purchases", "curve_revenue", "lemma1_curve", "is_envy_free",
-    "single_price_revenue",
+    "single_price_revenue", "merge_identical_buyers",
 ]
 
 
@@ -217,9 +217,35 @@ def single_price_revenue(V: np.ndarray) -> tuple[float, np.ndarray]:
     return best, bq
 
 
+# ----------------------------------------------------------------------------- reductions
+def merge_identical_buyers(V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact reduction: buyers with identical valuation rows become one weighted buyer.
+
+    Returns ``(types, weights, inverse)`` with ``V == types[inverse]`` and ``weights`` the
+    number of buyers of each type.  The MILPs on ``types`` with objective
+    ``sum_t weights_t p_t`` have optimum rev^OPT(N).
+
+    Proof that this loses nothing.  Let buyers ``j, k`` have the same valuation ``v`` in an
+    envy-free scheme.  EFB in both directions gives ``v(m_j) - p_j = v(m_k) - p_k =: u``.
+    Give both the option ``(m, p)`` of the two with the larger price.  Each of them still has
+    utility ``u`` (IRB holds as ``u >= 0``) and sees a subset of the options offered before,
+    so neither envies anyone; every other buyer also sees a subset of the former options, so
+    her EFB still holds.  Revenue goes from ``p_j + p_k`` to ``2 max(p_j, p_k)``, no less.
+    Repeating this within each class of identical buyers gives an optimal scheme in which
+    identical buyers share one option, i.e. a feasible point of the weighted type MILP with
+    the same revenue; conversely every type scheme expanded to the buyers is envy-free.
+    """
+    V = np.asarray(V, dtype=float)
+    types, inverse, counts = np.unique(V, axis=0, return_inverse=True, return_counts=True)
+    return types, counts.astype(float), np.asarray(inverse).reshape(-1)
+
+
 # ----------------------------------------------------------------------------- MILPs
-def curve_milp(V: np.ndarray) -> LinearProgram:
+def curve_milp(V: np.ndarray, weights: np.ndarray | None = None) -> LinearProgram:
     """The compact curve MILP for rev^OPT(N) (see module docstring).
+
+    ``weights`` (default all 1) counts how many identical buyers each row stands for
+    (:func:`merge_identical_buyers`); the objective is ``sum_j w_j p_j``.
 
     Why the two restrictions lose nothing: a chosen size ``m_j`` never has
     ``q(m_j) > q(m')`` for ``m' > m_j`` (the buyer would strictly prefer ``m'`` as ``v_j`` is
@@ -259,7 +285,8 @@ def curve_milp(V: np.ndarray) -> LinearProgram:
     A_ub = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                          shape=(2 * nx + n - 1, nvar))
     A_eq = sp.csr_matrix((np.ones(nx), (jj, xi.reshape(-1))), shape=(B, nvar))
-    c = np.concatenate([V.reshape(-1), -np.ones(B), np.zeros(n)])
+    w = np.ones(B) if weights is None else np.asarray(weights, dtype=float)
+    c = np.concatenate([(w[:, None] * V).reshape(-1), -w, np.zeros(n)])
     lb = np.zeros(nvar)
     ub = np.concatenate([np.ones(nx), V[:, -1], qmax])
     integ = np.concatenate([np.ones(nx, bool), np.zeros(B + n, bool)])
@@ -267,8 +294,11 @@ def curve_milp(V: np.ndarray) -> LinearProgram:
                          lb=lb, ub=ub, integrality=integ, sense="max")
 
 
-def pairwise_milp(V: np.ndarray) -> LinearProgram:
+def pairwise_milp(V: np.ndarray, weights: np.ndarray | None = None) -> LinearProgram:
     """Eq. 2 literally: binaries ``x[j, m]``, prices ``p_j``, IRB and pairwise EFB rows.
+
+    ``weights`` (default all 1) counts how many identical buyers each row stands for
+    (:func:`merge_identical_buyers`); the objective is ``sum_j w_j p_j``.
 
     Binaries on flat steps of a buyer's own valuation are fixed to 0 (valid, see code).
 
@@ -299,7 +329,8 @@ def pairwise_milp(V: np.ndarray) -> LinearProgram:
                          shape=(r, nvar))
     A_eq = sp.csr_matrix((np.ones(nx), (np.repeat(np.arange(B), n), xi.reshape(-1))),
                          shape=(B, nvar))
-    c = np.concatenate([np.zeros(nx), np.ones(B)])
+    w = np.ones(B) if weights is None else np.asarray(weights, dtype=float)
+    c = np.concatenate([np.zeros(nx), w])
     # Without loss, a buyer never gets a size on a flat step of her own valuation
     # (v_j(m) = v_j(m - 1)): moving her to m - 1 at the same price keeps her utility and only
     # lowers the others' envy towards her.  Those binaries are fixed to 0.
@@ -312,15 +343,20 @@ def pairwise_milp(V: np.ndarray) -> LinearProgram:
 
 
 def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = None,
-               formulation: str = "pairwise") -> RevenueResult:
+               formulation: str = "pairwise", options: dict | None = None,
+               merge: bool = True) -> RevenueResult:
     """rev^OPT(N) (eq. 2) with its certificate, scheme and Lemma 1 curve.
 
     Parameters
     ----------
     V
         Valuations ``(B, N + 1)`` with ``V[:, 0] = 0``.
-    backend, time_limit
-        Passed to :func:`solver.opt.solve`.
+    backend, time_limit, options
+        Passed to :func:`solver.opt.solve` (``options`` are backend-specific solver
+        options, e.g. HiGHS option names for ``"highs"``).
+    merge
+        Solve on the distinct valuation rows with weights (:func:`merge_identical_buyers`,
+        exact); identical buyers then get the same size.
     formulation
         ``"pairwise"`` (eq. 2 rows, default: its LP relaxation is much tighter than the
         curve MILP's big-M rows on the instances benchmarked), ``"curve"`` (compact) or
@@ -342,37 +378,45 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         q = lemma1_curve(sizes, prices, N)
         return RevenueResult("optimal", obj, obj, 0.0, "exact:enumeration",
                              time.perf_counter() - t0, sizes, prices, q, curve_revenue(V, q))
+    if merge:
+        T, w, inv = merge_identical_buyers(V)
+    else:
+        T, w, inv = V, np.ones(B), np.arange(B)
+    nt = T.shape[0]
     if formulation == "curve":
-        lp = curve_milp(V)
+        lp = curve_milp(T, w)
     elif formulation == "pairwise":
-        lp = pairwise_milp(V)
+        lp = pairwise_milp(T, w)
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
-    sol = solve(lp, backend=backend, time_limit=time_limit)
+    sol = solve(lp, backend=backend, time_limit=time_limit, options=options)
     ub_trivial = float(V[:, -1].sum())  # IRB: p_j <= v_j(m_j) <= v_j(N)
     bound = sol.bound if np.isfinite(sol.bound) else (
         sol.objective if sol.status == "optimal" else ub_trivial)
     if sol.x is not None:
-        sizes = np.argmax(sol.x[:B * n].reshape(B, n), axis=1).astype(int)
+        sizes = np.argmax(sol.x[:nt * n].reshape(nt, n), axis=1).astype(int)[inv]
         prices, feas = optimal_prices(V, sizes)
         if not feas:  # cannot happen for a feasible MILP point; keep the solver's prices
-            prices = (sol.x[B * n:B * n + B] if formulation == "pairwise"
-                      else V[np.arange(B), sizes] - sol.x[B * n:B * n + B])
+            tail = sol.x[nt * n:nt * n + nt][inv]
+            prices = tail if formulation == "pairwise" else V[np.arange(B), sizes] - tail
         obj = float(prices.sum())
     else:
         obj, sizes, prices = -np.inf, np.zeros(B, int), np.zeros(B)
     status = sol.status
     if status != "optimal":
-        # a feasible fallback incumbent (one sweep of local search from the best single
-        # price) so a time-limited answer is usable even when the backend's is poor or absent
+        # feasible fallback incumbents (local search from the best single price, one and
+        # three sweeps: polishing makes the two differ) so a time-limited answer is usable
+        # even when the backend's incumbent is poor or absent (at 100 x 100 HiGHS often has
+        # none after 60 s)
         from .approx import local_search
 
-        q1 = local_search(V, sweeps=1)
-        r1 = curve_revenue(V, q1)
-        if r1 > obj:
-            sizes = purchases(V, q1)
-            prices = q1[sizes]
-            obj = r1
+        for sweeps in (1, 3):
+            q1 = local_search(V, sweeps=sweeps)
+            r1 = curve_revenue(V, q1)
+            if r1 > obj:
+                sizes = purchases(V, q1)
+                prices = q1[sizes]
+                obj = r1
         bound = max(bound, obj)
     q = lemma1_curve(sizes, prices, N)
     gap = 0.0 if status == "optimal" else relative_gap(obj, bound)

@@ -102,3 +102,31 @@ def test_time_limit_reports_bound_and_gap():
     assert r.bound >= r.objective - REVENUE
     assert r.gap > 0
     assert is_envy_free(V, r.sizes, r.prices)          # the incumbent is a valid scheme
+
+
+def test_merge_identical_buyers_is_exact():
+    # duplicated rows: the weighted type MILPs must equal enumeration over all buyers
+    rng = np.random.default_rng(41)
+    for t in range(16):
+        B, N = int(rng.integers(2, 6)), int(rng.integers(1, 5))
+        base = random_valuations(rng, int(rng.integers(1, 3)), N, FAMS[t % 4])
+        V = base[rng.integers(0, base.shape[0], B)]
+        brute, _, _ = brute_force_revenue(V)
+        for f in ("pairwise", "curve"):
+            r = ef_revenue(V, formulation=f)
+            assert r.objective == pytest.approx(brute, abs=REVENUE), (t, f)
+            assert is_envy_free(V, r.sizes, r.prices)
+            _, inv = np.unique(V, axis=0, return_inverse=True)
+            for k in np.unique(inv):                      # identical buyers share a size
+                assert len(set(r.sizes[inv.reshape(-1) == k].tolist())) == 1
+        r0 = ef_revenue(V, merge=False)
+        assert r0.objective == pytest.approx(brute, abs=REVENUE)
+
+
+def test_options_pass_through_to_backend(capfd):
+    rng = np.random.default_rng(43)
+    V = random_valuations(rng, 3, 4, "uniform")
+    brute, _, _ = brute_force_revenue(V)
+    r = ef_revenue(V, backend="highs", options={"presolve": False, "disp": True})
+    assert r.status == "optimal" and r.objective == pytest.approx(brute, abs=REVENUE)
+    assert "HiGHS" in capfd.readouterr().out         # disp=True reached the solver
