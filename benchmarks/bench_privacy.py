@@ -167,6 +167,44 @@ def bench_lp(quick: bool) -> None:
     print(f"stated limit: {lp_benchmark.MAX_VARIABLES} variables (SizeLimitError beyond)")
 
 
+def bench_vcg_exhaustive(quick: bool) -> None:
+    """Mechanism 7.1's exhaustive Lemma 7.2-7.4 / Theorem 7.5 pass: sufficient statistics
+    (shift classes, one distribution table, δ-grouped coupled gathers) vs the per-W_-i path
+    (``vcg.verify_others`` + ``vcg.coupled`` per pair, over every raw W_-i), extrapolated
+    from a timed sample of W_-i."""
+    from solver.privacy import vcg_exhaustive as ve
+
+    print("\n== VCG exhaustive checks: sufficient statistics vs per-W_-i enumeration ==")
+    print(f"{'|O| M n':10s} {'cases (profile,type,lie)':>25s} {'stat s':>8s} "
+          f"{'per-W_-i s (extrap.)':>21s} {'ratio':>9s}")
+    eps = 1.0
+    cases = [(3, 2, 4), (4, 1, 6)] if quick else [(3, 2, 4), (4, 1, 6), (4, 2, 6), (4, 3, 6)]
+    for nO, M, n in cases:
+        k = 1 / (2 * eps * nO * (1 + 2 * M * math.exp(eps / nO)))
+        F = PrivacyBound("log", k)
+        t0 = time.perf_counter()
+        res = ve.exhaustive(nO, M, n, eps, {"at": F}, exact_budget=50)
+        ts = time.perf_counter() - t0
+        types = vcg.all_types(nO, M)
+        Ws = np.array(list(itertools.product(range((n - 1) * M + 1), repeat=nO)), float)
+        rng = np.random.default_rng(1)
+        sample = Ws[rng.choice(len(Ws), 2, replace=False)]
+        pairs = [(a, t) for a in range(len(types)) for t in range(len(types)) if a != t]
+        sub = [pairs[i] for i in rng.choice(len(pairs), min(len(pairs), 60), replace=False)]
+        tv = tc = 0.0
+        for Wo in sample:
+            t0 = time.perf_counter()
+            vcg.verify_others(Wo, eps, M, F, types)
+            t1 = time.perf_counter()
+            for a, t in sub:
+                vcg.coupled(Wo, types[a], types[t], eps, M)
+            tv, tc = tv + t1 - t0, tc + time.perf_counter() - t1
+        per_w = (tv + tc * len(pairs) / len(sub)) / len(sample)   # all pairs coupled
+        te = per_w * len(Ws)
+        cases_n = res.per_n[n]["profile_cases"]
+        print(f"{f'{nO} {M} {n}':10s} {cases_n:25.3g} {ts:8.2f} {te:21.0f} {te / ts:9.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -174,6 +212,7 @@ def main() -> None:
     t0 = time.perf_counter()
     bench_exact_vs_mc(a.quick)
     bench_verifier(a.quick)
+    bench_vcg_exhaustive(a.quick)
     bench_lp(a.quick)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s (2 shared cores under load)")
 
