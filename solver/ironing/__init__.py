@@ -11,7 +11,8 @@ Stable API (other packages may rely on these signatures)
     ``solver.ironing.hull.monotone_chain(x, y)`` (the O(K) Python reference).
 ``solver.ironing.ironing.iron_slopes(slopes, weights) -> numpy.ndarray``
     Weighted isotonic regression (non-decreasing) of ``slopes`` with positive ``weights``,
-    computed as the slopes of the convex minorant of the cumulative-sum diagram; equal to
+    the slopes of the convex minorant of the cumulative-sum diagram (computed by vectorised
+    pooling of adjacent violators, ``solver.ironing.pooling``); equal to
     ``scipy.optimize.isotonic_regression(slopes, weights=weights).x``.  Myerson ironing of
     virtual *values* ``psi(v) = v - (1 - F(v))/f(v)`` (selling): pass ``psi`` at values sorted
     increasingly with the masses (or cell probabilities) as weights; the result is the

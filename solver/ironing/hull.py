@@ -13,7 +13,9 @@ points are left out; the first and last points are always kept):
 ``lower_convex_hull``
     Vectorised, in up to three phases.  (1) Parallel elimination: drop every point that is
     not strictly below the chord of its two current neighbours (never a vertex); a fixpoint
-    is the hull, since a locally convex sorted polyline is convex.  (2a) When few
+    is the hull, since a locally convex sorted polyline is convex.  While many points go,
+    a pass is a lean exact slope comparison (left slope >= right slope: drop); the
+    tolerance-aware bookkeeping starts once few violators are left.  (2a) When few
     non-convex points remain, they split the polyline into convex chains, merged left to
     right as in the monotone chain but a whole chain at a time, with bridges found by
     bisection (O(#chains log K) scalar steps).  (2b) Otherwise a lower quickhull, one numpy
@@ -98,19 +100,39 @@ def lower_convex_hull(x, y) -> np.ndarray:
     return _lower_hull(x, y)
 
 
-def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """:func:`lower_convex_hull` on already validated float arrays."""
+def _lower_hull(x: np.ndarray, y: np.ndarray, tol: float | None = None) -> np.ndarray:
+    """:func:`lower_convex_hull` on already validated float arrays.
+
+    ``tol`` overrides the collinearity tolerance (``0.0``: exact, points on a chord go).
+    """
     K = x.size
     if K <= 2:
         return np.arange(K, dtype=np.int64)
-    tol = _tol(y)
+    if tol is None:
+        tol = _tol(y)
     # Phase 1 (see the module docstring) while it removes a good share per pass; phase 2a
     # as soon as the non-convex points are few (or phase 1 stalls); phase 2b otherwise.
     a = np.arange(K, dtype=np.int64)
     xa, ya = x, y
+    lean = True
     while a.size > 2:
         dx = np.diff(xa)
         sl = np.diff(ya) / dx
+        if lean:
+            # Lean exact pass (pooling of adjacent violators): a point whose left slope is
+            # not below its right slope is never a strict vertex; drop all of them at once
+            # while there are many, with no tolerance bookkeeping.
+            keep = sl[1:] > sl[:-1]
+            n_rm = keep.size - int(np.count_nonzero(keep))
+            many = n_rm > CHAIN_MERGE_MAX or n_rm * CHAIN_MERGE_SPARSITY > a.size
+            if many and n_rm >= ELIMINATION_MIN_FRACTION * a.size:
+                mask = np.empty(a.size, dtype=bool)
+                mask[0] = mask[-1] = True
+                mask[1:-1] = keep
+                a = a[mask]
+                xa, ya = x[a], y[a]
+                continue
+            lean = False  # few violators left: the tolerance-aware phases below
         drop = (sl[1:] - sl[:-1]) * (dx[:-1] * dx[1:] / (dx[:-1] + dx[1:]))
         cand = drop <= tol
         n_bad = int(np.count_nonzero(cand))
@@ -158,7 +180,9 @@ def _merge_chains(x: np.ndarray, y: np.ndarray, bad: np.ndarray, tol: float) -> 
     (tangent from the stack top into the chain; pop a suffix of the stack by bisection).
     Both predicates are monotone on convex chains, so each step is O(log K).
     """
-    xs, ys = x, y
+    # memoryviews read Python floats several times faster than numpy scalar indexing
+    xs = memoryview(np.ascontiguousarray(x)) if isinstance(x, np.ndarray) else x
+    ys = memoryview(np.ascontiguousarray(y)) if isinstance(y, np.ndarray) else y
 
     def below(p: int, i: int, k: int) -> bool:  # p strictly below the chord i -> k
         xi, yi = xs[i], ys[i]

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hull import HULL_RTOL, _lower_hull, lower_convex_hull
+from .hull import HULL_RTOL, lower_convex_hull
+from .pooling import isotonic_slopes
 
 
 def iron_slopes(slopes, weights) -> np.ndarray:
@@ -38,6 +39,11 @@ def iron_slopes(slopes, weights) -> np.ndarray:
 
     Notes
     -----
+    Computed on the slopes by vectorised pooling of adjacent violators
+    (:mod:`solver.ironing.pooling`: every non-increasing run of slopes is a run of points on
+    or above their chords, never hull vertices), finished by the exact hull bridges of
+    :mod:`solver.ironing.hull`; scipy's PAVA is only the cross-check.
+
     Myerson ironing of virtual values (selling) is the same call: virtual values at values
     sorted increasingly, probability masses as weights.
     """
@@ -47,18 +53,9 @@ def iron_slopes(slopes, weights) -> np.ndarray:
         raise ValueError("slopes and weights must be non-empty and of equal length")
     if not np.isfinite(h).all():
         raise ValueError("slopes and weights must be finite")
-    if not (w > 0).all() or not np.isfinite(w).all():
+    if not ((w > 0).all() and (w < np.inf).all()):
         raise ValueError("weights must be finite and strictly positive")
-    x = np.empty(h.size + 1)
-    y = np.empty(h.size + 1)
-    x[0] = y[0] = 0.0
-    np.cumsum(w, out=x[1:])
-    np.multiply(w, h, out=y[1:])
-    np.cumsum(y[1:], out=y[1:])
-    if not np.all(x[1:] > x[:-1]):
-        raise ValueError("weights too small to separate cumulative sums in floating point")
-    hull = _lower_hull(x, y)
-    return _cell_slopes(x, y, hull)
+    return isotonic_slopes(h, w)
 
 
 def _cell_slopes(x: np.ndarray, y: np.ndarray, hull: np.ndarray) -> np.ndarray:
