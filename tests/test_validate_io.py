@@ -150,10 +150,10 @@ def test_expected_counterexample_claims_flip_to_fail_when_the_check_passes():
 def test_claim_selection_is_exact_or_dotted_prefix_or_glob():
     from solver.claims import select
 
-    ids = [c.id for c in select(["sampling.lemma-4.2"])]
-    assert ids == ["sampling.lemma-4.2"]
-    both = {c.id for c in select(["sampling.lemma-4.2*"])}
-    assert {"sampling.lemma-4.2", "sampling.lemma-4.2-optimal"} <= both
+    ids = [c.id for c in select(["privacy.theorem-4.2"])]
+    assert ids == ["privacy.theorem-4.2"]
+    both = {c.id for c in select(["privacy.theorem-4.2*"])}
+    assert {"privacy.theorem-4.2", "privacy.theorem-4.2-as-printed"} <= both
     pkg = select(["sampling"])
     assert pkg and all(c.id.startswith("sampling.") for c in pkg)
     with pytest.raises(KeyError, match="unknown claim"):

@@ -161,8 +161,8 @@ def _matches(claim_id: str, pattern: str) -> bool:
 def select(ids: list[str] | None = None, kinds: tuple[str, ...] | None = None) -> list[Claim]:
     """Claims matching any of ``ids`` (see :func:`_matches`; all if none), of the given kinds.
 
-    An exact id selects that claim only: ``sampling.lemma-4.2`` does not also run
-    ``sampling.lemma-4.2-optimal`` (use ``sampling.lemma-4.2*`` for both).
+    An exact id selects that claim only: ``privacy.theorem-4.2`` does not also run
+    ``privacy.theorem-4.2-as-printed`` (use ``privacy.theorem-4.2*`` for both).
     """
     cl = all_claims()
     if ids:

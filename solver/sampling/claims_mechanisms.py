@@ -315,27 +315,6 @@ def _thm53(ctx: CheckContext) -> ClaimResult:
     return _search("ce", ctx, 2 if ctx.quick else 25, ("averse", "neutral"), general=True)
 
 
-@register("sampling.lemma-4.2", paper=PAPER, section="4.2, Lemma 4.2",
-          statement="For every unbiased psi over n' sellers, sum_k k p(k) = sum_b d_b / n'.",
-          kind="theorem", tolerance=EXACT)
-def _lemma42(ctx: CheckContext) -> ClaimResult:
-    rng = ctx.rng()
-    worst, worst_inst = 0.0, None
-    for _ in range(50 if ctx.quick else 2000):
-        n = int(rng.integers(1, 300))
-        d = rng.integers(0, n + 1, size=int(rng.integers(1, 40)))
-        target = d.sum() / n
-        for name, p in (("ordering", ordering_distribution(n, d)),
-                        ("independent", independent_distribution(n, d))):
-            err = abs(mean_count(p) - target) / max(1.0, target)
-            if err >= worst:
-                worst, worst_inst = err, {"sellers": n, "demands": d.tolist(),
-                                          "distribution": name}
-    assert worst_inst is not None
-    worst_inst["summary"] = f"max relative error of sum_k k p(k) vs sum d / n': {worst:.2e}"
-    return ClaimResult(worst <= EXACT, worst, worst_case=worst_inst)
-
-
 @register("sampling.ce-price-at-most-baseline", paper=PAPER, section="4.1-4.2",
           statement="The Baseline price is c^max for every psi, and the CE Mechanism's total "
                     "expected payment never exceeds the Baseline's (Section 4.2).",

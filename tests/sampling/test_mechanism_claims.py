@@ -11,7 +11,7 @@ from solver.sampling import utility as U
 HOLDING = ["sampling.example-4.3-baseline", "sampling.example-4.3-ordering",
            "sampling.example-4.3-independent", "sampling.example-figure-2a",
            "sampling.example-figure-2b", "sampling.theorem-4.1", "sampling.theorem-4.3",
-           "sampling.baseline-general-truthful", "sampling.theorem-5.3", "sampling.lemma-4.2",
+           "sampling.baseline-general-truthful", "sampling.theorem-5.3",
            "sampling.ce-price-at-most-baseline", "sampling.corollary-4.5"]
 
 
