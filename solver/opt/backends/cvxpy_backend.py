@@ -37,29 +37,19 @@ def _installed() -> list[str]:
     return list(cp.installed_solvers())
 
 
-def _time_options(solver: str, time_limit: float | None) -> dict:
-    if time_limit is None:
-        return {}
-    t = float(time_limit)
-    return {
-        "HIGHS": {"time_limit": t},
-        "CLARABEL": {"time_limit": t},
-        "SCIP": {"scip_params": {"limits/time": t}},
-        "GUROBI": {"TimeLimit": t},
-        "OSQP": {"time_limit": t},
-    }.get(solver, {})
-
-
-def _gap_options(solver: str, problem: LinearProgram) -> dict:
-    """Ask MIP solvers for the library's gap (their defaults, e.g. HiGHS' 1e-4, are too loose
-    for a result labelled optimal)."""
-    if not problem.is_mip:
-        return {}
-    return {
-        "HIGHS": {"mip_rel_gap": MIP_GAP},
-        "SCIP": {"scip_params": {"limits/gap": MIP_GAP}},
-        "GUROBI": {"MIPGap": MIP_GAP},
-    }.get(solver, {})
+def _solver_options(solver: str, problem: LinearProgram, time_limit: float | None) -> dict:
+    """Keyword arguments for ``Problem.solve``: the time limit, and for MIPs the library's gap
+    (solver defaults, e.g. HiGHS' 1e-4, are too loose for a result labelled optimal)."""
+    gap = MIP_GAP if problem.is_mip else None
+    t = None if time_limit is None else float(time_limit)
+    if solver == "SCIP":
+        params = {"limits/time": t, "limits/gap": gap}
+        params = {k: v for k, v in params.items() if v is not None}
+        return {"scip_params": params} if params else {}
+    names = {"HIGHS": ("time_limit", "mip_rel_gap"), "CLARABEL": ("time_limit", None),
+             "GUROBI": ("TimeLimit", "MIPGap")}.get(solver, (None, None))
+    opts = {names[0]: t, names[1]: gap}
+    return {k: v for k, v in opts.items() if k is not None and v is not None}
 
 
 class CvxpyBackend(Backend):
@@ -159,9 +149,7 @@ class CvxpyBackend(Backend):
         prob = cp.Problem(cp.Minimize(obj) if p.sense == "min" else cp.Maximize(obj), cons)
         t0 = time.perf_counter()
         try:
-            kwargs = _gap_options(solver, problem)
-            for k, v in _time_options(solver, time_limit).items():
-                kwargs[k] = {**kwargs[k], **v} if isinstance(v, dict) and k in kwargs else v
+            kwargs = _solver_options(solver, problem, time_limit)
             prob.solve(solver=solver, **{**kwargs, **(options or {})})
         except Exception as exc:  # cvxpy raises SolverError on solver crashes
             return Solution("error", None, float("nan"), float("nan"), float("inf"), name,
