@@ -17,3 +17,7 @@ INEQUALITY = 1e-7
 #: Smallest eigenvalue allowed for a covariance to count as positive semidefinite
 #: (relative to its largest eigenvalue).
 PSD = 1e-10
+#: A backend's point counts as a solution only if its scaled violation
+#: (:meth:`solver.opt.LinearProgram.scaled_violation`) is at most this; solvers' own primal
+#: and integrality tolerances are 1e-6 to 1e-7.
+POINT_FEASIBILITY = 1e-5

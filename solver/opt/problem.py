@@ -157,6 +157,31 @@ class LinearProgram:
             v.append(float(np.max(np.abs(xi - np.round(xi)), initial=0.0)))
         return max(v)
 
+    def scaled_violation(self, x: np.ndarray) -> float:
+        """Largest violation at ``x``, each row scaled by ``1 + |b_i| + sum_j |A_ij x_j|``.
+
+        Bounds are scaled by ``1 + |bound|``; integrality is absolute.  This is the measure
+        :func:`solver.opt.solve` uses to decide whether a backend's point is a solution: an
+        absolute violation would reject correct points of models with large coefficients.
+        """
+        x = np.asarray(x, dtype=float)
+        if x.shape != (self.n_vars,) or not np.all(np.isfinite(x)):
+            return float("inf")
+        v = [0.0]
+        for A, b, eq in ((self.A_ub, self.b_ub, False), (self.A_eq, self.b_eq, True)):
+            if A.shape[0]:
+                r = A @ x - b
+                r = np.abs(r) if eq else r
+                v.append(float(np.max(r / (1.0 + np.abs(b) + abs(A) @ np.abs(x)))))
+        with np.errstate(invalid="ignore"):
+            lo = np.where(np.isfinite(self.lb), (self.lb - x) / (1.0 + np.abs(self.lb)), 0.0)
+            hi = np.where(np.isfinite(self.ub), (x - self.ub) / (1.0 + np.abs(self.ub)), 0.0)
+        v += [float(np.max(lo, initial=0.0)), float(np.max(hi, initial=0.0))]
+        if self.is_mip:
+            xi = x[self.integrality]
+            v.append(float(np.max(np.abs(xi - np.round(xi)), initial=0.0)))
+        return max(v)
+
     def relaxed(self) -> LinearProgram:
         """The continuous relaxation (integrality dropped)."""
         return LinearProgram(

@@ -6,9 +6,10 @@ import logging
 from functools import lru_cache
 
 from ..errors import BackendUnavailableError
+from ..tolerances import POINT_FEASIBILITY
 from .backends import Backend, all_backends
 from .problem import LinearProgram
-from .result import Solution
+from .result import Solution, relative_gap
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ def solve(problem: LinearProgram, backend: str = "auto",
     -------
     Solution
         Never ``"optimal"`` unless the backend proved it.  Call ``.certify()`` to require it.
+        A backend's point is screened (:func:`screen_point`): one that violates the model is
+        never returned as a solution or an incumbent.
     """
     if backend == "auto":
         cands = available_backends(problem)
@@ -96,6 +99,28 @@ def solve(problem: LinearProgram, backend: str = "auto",
             raise BackendUnavailableError("no installed backend can solve this model")
         backend = cands[0]
     b = get_backend(backend, problem)
-    sol = b.solve(problem, time_limit=time_limit, options=options)
+    sol = screen_point(problem, b.solve(problem, time_limit=time_limit, options=options))
     log.debug("%s: %s obj=%s in %.3fs", sol.backend, sol.status, sol.objective, sol.seconds)
     return sol
+
+
+def screen_point(problem: LinearProgram, sol: Solution) -> Solution:
+    """Drop a backend's point that is not a solution of ``problem``.
+
+    Some backends hand back a point that is not feasible: PuLP, when CBC stops on its time
+    limit before finding an integer solution, reads the fractional LP relaxation as if it
+    were an incumbent.  A point whose :meth:`~LinearProgram.scaled_violation` exceeds
+    ``POINT_FEASIBILITY`` is discarded: a ``"time_limit"`` result keeps its bound but has no
+    incumbent, and an ``"optimal"`` one becomes ``"error"``.
+    """
+    if sol.x is None or sol.status not in ("optimal", "time_limit"):
+        return sol
+    viol = problem.scaled_violation(sol.x)
+    if viol <= POINT_FEASIBILITY:
+        return sol
+    note = f"{sol.backend} returned a point that violates the model by {viol:.3g}; discarded"
+    log.warning(note)
+    status = "error" if sol.status == "optimal" else sol.status
+    return Solution(status, None, float("nan"), sol.bound, relative_gap(float("nan"), sol.bound),
+                    sol.backend, sol.seconds, None, f"{sol.message} ({note})".strip(),
+                    sol.extra)

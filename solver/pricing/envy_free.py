@@ -393,15 +393,14 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
     ub_trivial = float(V[:, -1].sum())  # IRB: p_j <= v_j(m_j) <= v_j(N)
     bound = sol.bound if np.isfinite(sol.bound) else (
         sol.objective if sol.status == "optimal" else ub_trivial)
+    obj, sizes, prices = -np.inf, np.zeros(B, int), np.zeros(B)
     if sol.x is not None:
-        sizes = np.argmax(sol.x[:nt * n].reshape(nt, n), axis=1).astype(int)[inv]
-        prices, feas = optimal_prices(V, sizes)
-        if not feas:  # cannot happen for a feasible MILP point; keep the solver's prices
-            tail = sol.x[nt * n:nt * n + nt][inv]
-            prices = tail if formulation == "pairwise" else V[np.arange(B), sizes] - tail
-        obj = float(prices.sum())
-    else:
-        obj, sizes, prices = -np.inf, np.zeros(B, int), np.zeros(B)
+        # solve() only returns points that satisfy the MILP, so the assignment is envy-free
+        # for some prices; a point that is not (feas False) is ignored, never priced
+        s = np.argmax(sol.x[:nt * n].reshape(nt, n), axis=1).astype(int)[inv]
+        p, feas = optimal_prices(V, s)
+        if feas:
+            obj, sizes, prices = float(p.sum()), s, p
     status = sol.status
     if status != "optimal":
         # feasible fallback incumbents (local search from the best single price, one and
@@ -418,6 +417,11 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
                 prices = q1[sizes]
                 obj = r1
         bound = max(bound, obj)
+    if not np.isfinite(obj) or not is_envy_free(V, sizes, prices, tol=FEAS + TIE):
+        # the fallbacks above always produce an envy-free scheme, so this is a bug guard:
+        # never report a revenue without a scheme that earns it
+        raise RuntimeError(f"no envy-free scheme behind the {sol.backend} result "
+                           f"(status {status}, MILP objective {sol.objective})")
     q = lemma1_curve(sizes, prices, N)
     gap = 0.0 if status == "optimal" else relative_gap(obj, bound)
     return RevenueResult(status, obj, float(bound), gap, sol.backend, sol.seconds, sizes,

@@ -104,6 +104,30 @@ def test_time_limit_reports_bound_and_gap():
     assert is_envy_free(V, r.sizes, r.prices)          # the incumbent is a valid scheme
 
 
+def test_unimplementable_assignment_is_never_priced(monkeypatch):
+    # Regression: a backend point whose assignment no prices make envy-free (PuLP handed back
+    # CBC's fractional LP point at a time limit) was reported with the point's own prices: a
+    # revenue with no envy-free scheme behind it.  Buyer 0 values size 2 far more than size 1,
+    # buyer 1 hardly cares; the point gives buyer 0 size 1 and buyer 1 size 2 (a negative
+    # cycle: p0 - p1 <= -0.9 and p1 - p0 <= 0.1) with prices (1, 0.6), more than rev^OPT = 1.5.
+    import solver.pricing.envy_free as ef
+    from solver.opt.result import Solution
+
+    V = np.array([[0, .1, 1.0], [0, .5, .6]])
+    x = np.array([0, 1, 0, 0, 0, 1, 1.0, 0.6])             # pairwise order: x (B*(N+1)), p
+
+    def fake_solve(problem, backend="auto", time_limit=None, options=None):
+        return Solution("time_limit", x, 1.6, 1.6, 0.0, "fake", 0.0, None, "stopped")
+
+    monkeypatch.setattr(ef, "solve", fake_solve)
+    r = ef.ef_revenue(V, merge=False)
+    brute, _, _ = brute_force_revenue(V)
+    assert r.status == "time_limit"
+    assert is_envy_free(V, r.sizes, r.prices)
+    assert r.objective == pytest.approx(r.prices.sum(), abs=REVENUE)
+    assert r.objective <= brute + REVENUE
+
+
 def test_merge_identical_buyers_is_exact():
     # duplicated rows: the weighted type MILPs must equal enumeration over all buyers
     rng = np.random.default_rng(41)

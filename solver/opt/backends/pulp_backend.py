@@ -6,6 +6,10 @@ independent branch-and-bound code (CBC) for cross-checking MILPs.
 
 from __future__ import annotations
 
+import decimal
+import os
+import re
+import tempfile
 import time
 import warnings
 
@@ -17,6 +21,30 @@ from ..result import Solution, relative_gap
 from .base import Backend
 
 _SOLVER_CLASSES = {"CBC": "PULP_CBC_CMD", "HiGHS": "HiGHS", "GLPK": "GLPK_CMD"}
+_CBC_BEST_POSSIBLE = re.compile(r"best possible\s+([-+0-9.eE]+)")
+
+
+def cbc_log_bound(log: str, maximize: bool) -> float:
+    """The best bound in a CBC log, in the model's own sense, rounded outward.
+
+    CBC minimises (a maximisation is run as ``-max``, i.e. on the negated objective) and
+    prints its bound as ``best possible <v>`` in that internal sense, to a fixed number of
+    digits.  The last such value is turned back to the model's sense and moved outward by
+    one unit in its last printed digit, so the rounding never makes the bound invalid.
+    Returns ``nan`` when the log has no bound (e.g. stopped before the root LP finished).
+    """
+    found = _CBC_BEST_POSSIBLE.findall(log)
+    if not found:
+        return float("nan")
+    try:
+        d = decimal.Decimal(found[-1])
+    except decimal.InvalidOperation:
+        return float("nan")
+    v = float(d)
+    if not np.isfinite(v) or abs(v) >= 1e49:     # CBC's "no bound" sentinel is 1e50
+        return float("nan")
+    ulp = 10.0 ** int(d.as_tuple().exponent)
+    return -v + ulp if maximize else v - ulp
 
 
 class PulpBackend(Backend):
@@ -24,12 +52,15 @@ class PulpBackend(Backend):
 
     Status comes from PuLP's ``sol_status`` (not ``status``), which separates a proven
     optimum from an integer-feasible incumbent at the time limit.  PuLP does not expose the
-    best bound, so a time-limited solve reports ``bound = nan``.
+    best bound of a stopped MILP, so it is read from the solver: CBC's log
+    (:func:`cbc_log_bound`, written to a temporary file unless ``options`` name a
+    ``logPath``) or HiGHS's ``mip_dual_bound``.  It is ``nan`` when the solver stopped before
+    it had one.
     """
 
     supports_integer = True
     supports_quadratic = False
-    gives_bound = False
+    gives_bound = True
 
     def __init__(self, solver: str = "CBC") -> None:
         if solver not in _SOLVER_CLASSES:
@@ -82,12 +113,22 @@ class PulpBackend(Backend):
                 nm = f"{kind}{i}"
                 prob += (expr <= float(b[i]) if kind == "u" else expr == float(b[i])), nm
                 names.append(nm)
+        options = dict(options or {})
+        own_log = None
+        if self.solver == "CBC" and p.is_mip and "logPath" not in options:
+            fd, own_log = tempfile.mkstemp(prefix="solver-cbc-", suffix=".log")
+            os.close(fd)
+            options["logPath"] = own_log
         t0 = time.perf_counter()
         try:
             prob.solve(self._make(time_limit, options))
         except Exception as exc:
             return Solution("error", None, float("nan"), float("nan"), float("inf"), self.name,
                             time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
+        finally:
+            bound = self._stopped_bound(prob, options.get("logPath"), p.sense == "max")
+            if own_log is not None:
+                os.unlink(own_log)
         secs = time.perf_counter() - t0
         ss = prob.sol_status
         vals = [v.varValue for v in xs]
@@ -105,7 +146,7 @@ class PulpBackend(Backend):
                             pulp.LpStatus[prob.status])
         if ss == pulp.LpSolutionIntegerFeasible or (
                 time_limit is not None and secs >= 0.95 * time_limit):
-            return Solution("time_limit", xv, objv, float("nan"), relative_gap(objv, float("nan")),
+            return Solution("time_limit", xv, objv, bound, relative_gap(objv, bound),
                             self.name, secs, None, pulp.LpStatus[prob.status])
         if ss == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
             return Solution("infeasible", None, float("nan"), float("nan"), float("inf"),
@@ -115,3 +156,19 @@ class PulpBackend(Backend):
                             self.name, secs, None, pulp.LpStatus[prob.status])
         return Solution("error", xv, objv, float("nan"), float("inf"), self.name, secs, None,
                         pulp.LpStatus[prob.status])
+
+    def _stopped_bound(self, prob, log_path: str | None, maximize: bool) -> float:
+        """Best bound of a stopped MILP in the model's sense (``nan`` if the solver has none)."""
+        if self.solver == "CBC" and log_path:
+            try:
+                with open(log_path, encoding="utf-8", errors="replace") as fh:
+                    return cbc_log_bound(fh.read(), maximize)
+            except OSError:
+                return float("nan")
+        model = getattr(prob, "solverModel", None)
+        if self.solver == "HiGHS" and model is not None:
+            # PuLP hands HiGHS a minimisation (the objective negated for a maximisation)
+            b = float(model.getInfo().mip_dual_bound)
+            return float("nan") if not np.isfinite(b) or abs(b) >= 1e30 else (
+                -b if maximize else b)
+        return float("nan")
