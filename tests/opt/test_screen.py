@@ -76,10 +76,11 @@ def test_cbc_log_bound_sense_and_outward_rounding():
 
 
 @pytest.mark.parametrize("backend, limits", [("pulp:CBC", {"options": {"maxNodes": 1}}),
-                                             ("pulp:HiGHS", {"time_limit": 0.2})])
+                                             ("pulp:HiGHS", {"time_limit": 0.2}),
+                                             ("cvxpy:HIGHS", {"time_limit": 0.2})])
 def test_pulp_stopped_milp_reports_valid_bound(backend, limits):
     # a 16 x 16 pricing MILP: HiGHS proves it in about a second; CBC after one node and
-    # HiGHS through PuLP after 0.2 s stop with an incumbent and a bound (measured)
+    # HiGHS through PuLP or cvxpy after 0.2 s stop with an incumbent and a bound (measured)
     V = random_valuations(np.random.default_rng(5), 16, 16, "uniform")
     lp = pairwise_milp(V)
     opt = solve(lp, "highs").certify().objective

@@ -8,6 +8,7 @@ library's quadratic-programming backend.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +53,19 @@ def _solver_options(solver: str, problem: LinearProgram, time_limit: float | Non
     return {k: v for k, v in opts.items() if k is not None and v is not None}
 
 
+def _stopped_bound(prob, solver: str, problem: LinearProgram) -> float:
+    """Best bound of a stopped MILP in the model's sense; ``nan`` where the solver gives none.
+
+    Only HiGHS reports one through cvxpy (``mip_dual_bound`` in ``extra_stats``); cvxpy
+    hands it a minimisation, the objective negated for a maximisation.
+    """
+    info = getattr(prob.solver_stats, "extra_stats", None)
+    b = getattr(info, "mip_dual_bound", None) if solver == "HIGHS" else None
+    if b is None or not np.isfinite(b) or abs(b) >= 1e30:
+        return float("nan")
+    return (-float(b) if problem.sense == "max" else float(b)) + problem.offset
+
+
 class CvxpyBackend(Backend):
     """cvxpy with a named solver, or the best installed one for the model when ``solver=None``."""
 
@@ -62,6 +76,7 @@ class CvxpyBackend(Backend):
     def __init__(self, solver: str | None = None) -> None:
         self.solver = solver
         self.name = "cvxpy" if solver is None else f"cvxpy:{solver}"
+        self.gives_bound = solver == "HIGHS"     # the only one whose bound cvxpy passes on
 
     def is_installed(self) -> bool:
         inst = _installed()
@@ -150,7 +165,10 @@ class CvxpyBackend(Backend):
         t0 = time.perf_counter()
         try:
             kwargs = _solver_options(solver, problem, time_limit)
-            prob.solve(solver=solver, **{**kwargs, **(options or {})})
+            with warnings.catch_warnings():
+                # cvxpy warns "may be inaccurate" for a stopped solve; the status says so
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+                prob.solve(solver=solver, **{**kwargs, **(options or {})})
         except Exception as exc:  # cvxpy raises SolverError on solver crashes
             return Solution("error", None, float("nan"), float("nan"), float("inf"), name,
                             time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
@@ -179,7 +197,8 @@ class CvxpyBackend(Backend):
             return Solution("unbounded", None, float("nan"), float("nan"), float("inf"), name,
                             secs, None, st)
         if st == cp.USER_LIMIT or (time_limit is not None and secs >= 0.98 * time_limit):
-            return Solution("time_limit", xv, objv, float("nan"), relative_gap(objv, float("nan")),
+            bound = _stopped_bound(prob, solver, p)
+            return Solution("time_limit", xv, objv, bound, relative_gap(objv, bound),
                             name, secs, None, st)
         # OPTIMAL_INACCURATE, or an approximate first-order solver: a value, not a proof.
         return Solution("error", xv, objv, float("nan"), float("inf"), name, secs, None,
