@@ -12,7 +12,8 @@ Sections, each printed as a table with ratios side by side:
    local-search heuristic: revenue loss, loss / (|B| epsilon), and time;
 3. HiGHS vs CBC on the same MILPs (time, status, gap);
 4. profit OPT: fast interval search vs Algorithm 1 with the exact MILP (MILP count, time);
-5. (``--size-search``) largest B = N proved optimal within the limit, per backend;
+5. (``--size-search``) largest B = N proved optimal within the limit, per backend and for
+   the ``portfolio`` race of HiGHS and CBC;
 6. (``--large``) B = N = 100 within ``--limit`` seconds (``data/pricing/uniform_100x100.json``
    and the eq. 11 family with seed 100), and the identical-buyer merge on/off (two types).
 """
@@ -138,7 +139,7 @@ def section_profit(reps: int) -> None:
 
 def section_size(limit: float, fam: str) -> None:
     print(f"\n== 5. largest B = N proved optimal within {limit:.0f} s ({fam}, pairwise) ==")
-    for be in ("highs", "pulp:CBC"):
+    for be in ("highs", "pulp:CBC", "portfolio"):
         n, last_ok = 10, None
         while n <= 160:
             V = random_valuations(np.random.default_rng(n), n, n, fam)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Backend
 from .cvxpy_backend import LP_SOLVERS, MIP_SOLVERS, QP_SOLVERS, CvxpyBackend
 from .highs import HighsScipy
+from .portfolio import PortfolioBackend
 from .pulp_backend import PulpBackend
 
 
@@ -17,7 +18,9 @@ def all_backends() -> dict[str, Backend]:
         out[f"cvxpy:{s}"] = CvxpyBackend(s)
     out["cvxpy"] = CvxpyBackend(None)
     out["pulp"] = PulpBackend("CBC")
+    out["portfolio"] = PortfolioBackend()
     return out
 
 
-__all__ = ["Backend", "CvxpyBackend", "HighsScipy", "PulpBackend", "all_backends"]
+__all__ = ["Backend", "CvxpyBackend", "HighsScipy", "PortfolioBackend", "PulpBackend",
+           "all_backends"]

@@ -1,0 +1,187 @@
+"""``portfolio``: race several exact backends on one model, in parallel processes.
+
+Branch-and-bound codes differ by an order of magnitude on the same model, and which one wins
+varies by instance (measured: CBC proves the hardest sampling target instance in 0.7 s where
+HiGHS takes 7.1 s, and a 40 x 40 pricing MILP in 2.8 s where HiGHS takes 36 s, while HiGHS
+is the faster on other models).  On a machine with two or more cores, running both and keeping
+the first proof costs about the wall-clock time of the faster one, plus the start-up of one
+Python process per member (0.3-0.6 s measured).
+
+Each member runs in a fresh interpreter (:mod:`solver.opt.backends.race_worker`) in its own
+session, so that killing it also stops a solver it launched (PuLP's ``cbc`` binary).  A fresh
+interpreter rather than ``multiprocessing``: forking a parent whose HiGHS thread pool is
+running can deadlock the child, and ``spawn``/``forkserver`` children re-run the caller's
+``__main__`` (on Python 3.11 even with it preloaded), which costs seconds under the CLI and
+fails in scripts without an ``if __name__ == "__main__"`` guard.
+
+The first *definitive* answer (optimal, infeasible, unbounded) wins and the others are killed.
+If every member stops without one (time limit, error), the certificates are combined: the
+best incumbent of any member and the tightest bound of any member, both valid because each is
+valid on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue as queue_mod
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..problem import LinearProgram
+from ..result import Solution, relative_gap
+from .base import Backend
+
+#: Statuses that settle a model: the race stops at the first of them.
+DEFINITIVE = ("optimal", "infeasible", "unbounded")
+#: Default members: two independent branch-and-bound codes.
+DEFAULT_MEMBERS = ("highs", "pulp:CBC")
+#: Seconds a member may overrun the time limit (HiGHS overruns by a few seconds on large
+#: models) before it is killed and counted as an error.
+GRACE = 30.0
+
+
+def _failed(name: str, seconds: float, why: str) -> Solution:
+    return Solution("error", None, float("nan"), float("nan"), float("inf"), name, seconds,
+                    None, why)
+
+
+def _run_member(name: str, payload: bytes, procs: dict, results: queue_mod.Queue,
+                t0: float, stop: threading.Event) -> None:
+    """Thread body: run one member's worker process and put ``(name, Solution)``."""
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "solver.opt.backends.race_worker"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        results.put((name, _failed(name, time.perf_counter() - t0, f"cannot start: {exc}")))
+        return
+    procs[name] = proc
+    if stop.is_set():            # the race ended before this member started: stop it too
+        _kill(proc)
+    try:
+        out, err = proc.communicate(payload)
+    except (OSError, ValueError) as exc:
+        results.put((name, _failed(name, time.perf_counter() - t0, f"{exc}")))
+        return
+    try:
+        sol = pickle.loads(out)
+    except Exception:  # killed, crashed or wrote garbage: the exit code and stderr say why
+        tail = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        sol = _failed(name, time.perf_counter() - t0,
+                      f"worker exited with code {proc.returncode}: {tail[0]}")
+    results.put((name, sol))
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Stop a member and everything in its session."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+
+
+def combine(problem: LinearProgram, results: dict[str, Solution], seconds: float,
+            pids: dict[str, int] | None = None) -> Solution:
+    """One certificate from the members' results (module docstring).
+
+    A definitive answer is returned as it is, its backend named ``portfolio[<member>]``.
+    Otherwise the incumbent is the best point of any member and the bound the tightest finite
+    bound of any member (the smallest for a maximisation, the largest for a minimisation).
+    ``extra["members"]`` records each member's status, objective, bound, seconds and pid.
+    """
+    members = {n: {"status": s.status, "objective": s.objective, "bound": s.bound,
+                   "seconds": s.seconds, "pid": (pids or {}).get(n)}
+               for n, s in results.items()}
+    for name, sol in results.items():
+        if sol.status in DEFINITIVE:
+            return Solution(sol.status, sol.x, sol.objective, sol.bound, sol.gap,
+                            f"portfolio[{name}]", seconds, sol.duals, sol.message,
+                            {**sol.extra, "members": members})
+    sign = 1.0 if problem.sense == "max" else -1.0
+    with_x = [(n, s) for n, s in results.items() if s.x is not None and np.isfinite(s.objective)]
+    bounds = [s.bound for s in results.values() if np.isfinite(s.bound)]
+    bound = float(sign * min(sign * b for b in bounds)) if bounds else float("nan")
+    status = "time_limit" if any(s.status == "time_limit" for s in results.values()) else "error"
+    msg = "; ".join(f"{n}: {s.status} ({s.message})" for n, s in results.items())
+    if not with_x:
+        return Solution(status, None, float("nan"), bound, float("inf"), "portfolio", seconds,
+                        None, msg, {"members": members})
+    name, best = max(with_x, key=lambda t: sign * t[1].objective)
+    return Solution(status, best.x, best.objective, bound, relative_gap(best.objective, bound),
+                    f"portfolio[{name}]", seconds, None, msg, {"members": members})
+
+
+class PortfolioBackend(Backend):
+    """Race ``members`` (backend names) in parallel; first proof wins (module docstring).
+
+    ``options`` for :meth:`solve`, if given, map member names to that member's options.
+    """
+
+    supports_integer = True
+    supports_quadratic = False
+    gives_bound = True
+
+    def __init__(self, members: Sequence[str] = DEFAULT_MEMBERS) -> None:
+        self.members = tuple(members)
+        self.name = "portfolio"
+
+    def _member(self, name: str) -> Backend:
+        from . import all_backends
+
+        return all_backends()[name]
+
+    def is_installed(self) -> bool:
+        return all(self._member(m).is_installed() for m in self.members)
+
+    def can_solve(self, problem: LinearProgram) -> bool:
+        return all(self._member(m).can_solve(problem) for m in self.members)
+
+    def solve(self, problem: LinearProgram, time_limit: float | None = None,
+              options: dict | None = None) -> Solution:
+        options = dict(options or {})
+        unknown = set(options) - set(self.members)
+        if unknown:
+            raise ValueError(f"portfolio options are keyed by member ({', '.join(self.members)})"
+                             f"; unknown keys: {sorted(unknown)}")
+        t0 = time.perf_counter()
+        results: queue_mod.Queue = queue_mod.Queue()
+        procs: dict[str, subprocess.Popen] = {}
+        stop = threading.Event()
+        threads = [threading.Thread(
+            target=_run_member, daemon=True,
+            args=(m, pickle.dumps((m, problem, time_limit, options.get(m))), procs, results, t0,
+                  stop))
+            for m in self.members]
+        for t in threads:
+            t.start()
+        deadline = None if time_limit is None else t0 + float(time_limit) + GRACE
+        got: dict[str, Solution] = {}
+        try:
+            while len(got) < len(self.members):
+                wait = None if deadline is None else max(0.0, deadline - time.perf_counter())
+                try:
+                    name, sol = results.get(timeout=wait)
+                except queue_mod.Empty:
+                    for m in self.members:
+                        got.setdefault(m, _failed(m, time.perf_counter() - t0,
+                                                  f"killed {GRACE:.0f} s after the time limit"))
+                    break
+                got[name] = sol
+                if sol.status in DEFINITIVE:
+                    break
+        finally:
+            stop.set()                       # set before the sweep: see _run_member
+            for proc in list(procs.values()):
+                _kill(proc)
+            for t in threads:
+                t.join(timeout=5)
+        return combine(problem, got, time.perf_counter() - t0,
+                       {m: p.pid for m, p in procs.items()})

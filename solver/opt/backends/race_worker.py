@@ -1,0 +1,37 @@
+"""Worker process of the ``portfolio`` backend: one member's solve, pickled in and out.
+
+Reads ``(backend name, LinearProgram, time_limit, options)`` pickled on stdin and writes the
+screened :class:`~solver.opt.result.Solution` pickled on stdout.  Anything a solver prints to
+stdout is sent to stderr, so that stdout carries the result only.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import time
+
+
+def main() -> None:
+    """Run one member (see the module docstring)."""
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)                                   # solver chatter goes to stderr
+    name, problem, time_limit, options = pickle.load(sys.stdin.buffer)
+    t0 = time.perf_counter()
+    try:
+        from solver.opt.solve import get_backend, screen_point
+
+        b = get_backend(name, problem)
+        sol = screen_point(problem, b.solve(problem, time_limit=time_limit, options=options))
+    except Exception as exc:                        # reported, never a hang
+        from solver.opt.result import Solution
+
+        sol = Solution("error", None, float("nan"), float("nan"), float("inf"), name,
+                       time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
+    pickle.dump(sol, result)
+    result.flush()
+
+
+if __name__ == "__main__":
+    main()
