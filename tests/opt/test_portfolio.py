@@ -106,3 +106,30 @@ def test_agrees_with_highs_on_small_models_and_rejects_unknown_options():
         assert got.objective == pytest.approx(ref.objective, abs=1e-6)
     with pytest.raises(ValueError, match="keyed by member"):
         solve(lp, "portfolio", options={"mip_rel_gap": 0.1})
+
+
+STAND_IN = """
+import pickle, sys, time
+import numpy as np
+from solver.opt.result import Solution
+name, problem, limit, options = pickle.load(sys.stdin.buffer)
+if name == "highs":      # answers at once with an incumbent and a bound
+    sol = Solution("time_limit", np.array([1.0, 0.0]), 1.0, 2.0, 1.0, name, 0.1, None, "")
+    pickle.dump(sol, sys.stdout.buffer)
+else:                    # overruns its limit, as CBC does after PuLP's slow model build
+    time.sleep(120)
+"""
+
+
+def test_a_member_that_overruns_is_killed_soon_after_the_limit(monkeypatch):
+    import solver.opt.backends.portfolio as P
+
+    monkeypatch.setattr(P, "WORKER", [sys.executable, "-c", STAND_IN])
+    lp = LinearProgram(c=[1, 1], A_ub=[[1, 1]], b_ub=[1], ub=1, integrality=1, sense="max")
+    t0 = time.perf_counter()
+    out = P.PortfolioBackend().solve(lp, time_limit=1.0)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 1.0 + P.SOFT_GRACE + 3, elapsed
+    assert out.status == "time_limit" and out.objective == 1.0 and out.bound == 2.0
+    cbc = out.extra["members"]["pulp:CBC"]
+    assert cbc["status"] == "error" and in_session(cbc["pid"]) == []

@@ -42,9 +42,17 @@ from .base import Backend
 DEFINITIVE = ("optimal", "infeasible", "unbounded")
 #: Default members: two independent branch-and-bound codes.
 DEFAULT_MEMBERS = ("highs", "pulp:CBC")
-#: Seconds a member may overrun the time limit (HiGHS overruns by a few seconds on large
-#: models) before it is killed and counted as an error.
+#: Seconds past the time limit after which members still running are killed, once another
+#: member has answered (PuLP spends tens of seconds building a large model before CBC's own
+#: clock starts, so CBC can overrun by that much).
+SOFT_GRACE = 5.0
+#: Seconds past the time limit after which every member still running is killed (HiGHS
+#: overruns by a few seconds on large models) and counted as an error.
 GRACE = 30.0
+
+
+#: Command that runs one member (a list, so tests can substitute a stand-in).
+WORKER = [sys.executable, "-m", "solver.opt.backends.race_worker"]
 
 
 def _failed(name: str, seconds: float, why: str) -> Solution:
@@ -56,8 +64,7 @@ def _run_member(name: str, payload: bytes, procs: dict, results: queue_mod.Queue
                 t0: float, stop: threading.Event) -> None:
     """Thread body: run one member's worker process and put ``(name, Solution)``."""
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "solver.opt.backends.race_worker"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
     except OSError as exc:
         results.put((name, _failed(name, time.perf_counter() - t0, f"cannot start: {exc}")))
@@ -162,17 +169,24 @@ class PortfolioBackend(Backend):
             for m in self.members]
         for t in threads:
             t.start()
-        deadline = None if time_limit is None else t0 + float(time_limit) + GRACE
+        limit = None if time_limit is None else t0 + float(time_limit)
         got: dict[str, Solution] = {}
         try:
             while len(got) < len(self.members):
-                wait = None if deadline is None else max(0.0, deadline - time.perf_counter())
+                if limit is None:
+                    wait = None
+                else:
+                    grace = SOFT_GRACE if got else GRACE
+                    wait = max(0.0, limit + grace - time.perf_counter())
                 try:
                     name, sol = results.get(timeout=wait)
                 except queue_mod.Empty:
+                    if not got and time.perf_counter() < limit + GRACE:
+                        continue
+                    over = time.perf_counter() - limit
                     for m in self.members:
                         got.setdefault(m, _failed(m, time.perf_counter() - t0,
-                                                  f"killed {GRACE:.0f} s after the time limit"))
+                                                  f"killed {over:.0f} s after the time limit"))
                     break
                 got[name] = sol
                 if sol.status in DEFINITIVE:
