@@ -142,27 +142,14 @@ class LinearProgram:
             val += 0.5 * float(x @ (self.Q @ x))
         return val
 
-    def max_violation(self, x: np.ndarray) -> float:
-        """Largest violation of any constraint, bound or integrality at ``x`` (0 if feasible)."""
-        x = np.asarray(x, dtype=float)
-        v = [0.0]
-        if self.A_ub.shape[0]:
-            v.append(float(np.max(self.A_ub @ x - self.b_ub)))
-        if self.A_eq.shape[0]:
-            v.append(float(np.max(np.abs(self.A_eq @ x - self.b_eq))))
-        v.append(float(np.max(self.lb - x, initial=0.0)))
-        v.append(float(np.max(x - self.ub, initial=0.0)))
-        if self.is_mip:
-            xi = x[self.integrality]
-            v.append(float(np.max(np.abs(xi - np.round(xi)), initial=0.0)))
-        return max(v)
+    def max_violation(self, x: np.ndarray, scaled: bool = False) -> float:
+        """Largest violation of any constraint, bound or integrality at ``x`` (0 if feasible).
 
-    def scaled_violation(self, x: np.ndarray) -> float:
-        """Largest violation at ``x``, each row scaled by ``1 + |b_i| + sum_j |A_ij x_j|``.
-
-        Bounds are scaled by ``1 + |bound|``; integrality is absolute.  This is the measure
-        :func:`solver.opt.solve` uses to decide whether a backend's point is a solution: an
-        absolute violation would reject correct points of models with large coefficients.
+        With ``scaled``, each row's violation is divided by ``1 + |b_i| + sum_j |A_ij x_j|``
+        and each bound's by ``1 + |bound|`` (integrality stays absolute): the measure
+        :func:`solver.opt.solve` uses to decide whether a backend's point is a solution, since
+        an absolute violation would reject correct points of models with large coefficients.
+        A point of the wrong shape or with a non-finite entry has violation ``inf``.
         """
         x = np.asarray(x, dtype=float)
         if x.shape != (self.n_vars,) or not np.all(np.isfinite(x)):
@@ -172,15 +159,24 @@ class LinearProgram:
             if A.shape[0]:
                 r = A @ x - b
                 r = np.abs(r) if eq else r
-                v.append(float(np.max(r / (1.0 + np.abs(b) + abs(A) @ np.abs(x)))))
+                if scaled:
+                    r = r / (1.0 + np.abs(b) + abs(A) @ np.abs(x))
+                v.append(float(np.max(r)))
         with np.errstate(invalid="ignore"):
-            lo = np.where(np.isfinite(self.lb), (self.lb - x) / (1.0 + np.abs(self.lb)), 0.0)
-            hi = np.where(np.isfinite(self.ub), (x - self.ub) / (1.0 + np.abs(self.ub)), 0.0)
+            lo = np.where(np.isfinite(self.lb), self.lb - x, 0.0)
+            hi = np.where(np.isfinite(self.ub), x - self.ub, 0.0)
+            if scaled:
+                lo = lo / (1.0 + np.abs(np.where(np.isfinite(self.lb), self.lb, 0.0)))
+                hi = hi / (1.0 + np.abs(np.where(np.isfinite(self.ub), self.ub, 0.0)))
         v += [float(np.max(lo, initial=0.0)), float(np.max(hi, initial=0.0))]
         if self.is_mip:
             xi = x[self.integrality]
             v.append(float(np.max(np.abs(xi - np.round(xi)), initial=0.0)))
         return max(v)
+
+    def scaled_violation(self, x: np.ndarray) -> float:
+        """``max_violation(x, scaled=True)``: rows and bounds relative to their size."""
+        return self.max_violation(x, scaled=True)
 
     def relaxed(self) -> LinearProgram:
         """The continuous relaxation (integrality dropped)."""
