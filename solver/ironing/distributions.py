@@ -41,8 +41,10 @@ MAX_GRID = 1 << 21
 MIN_CELL = 1e-12
 #: Largest grid for scipy / mixture distributions (their ``ppf`` is the cost).
 MAX_GRID_CONTINUOUS = 1 << 18
-#: Bisection steps of the mixture quantile function after the table bracket (width / 2^44).
-PPF_BISECTIONS = 44
+#: Relative step at which the mixture quantile function stops (a few ulps).
+PPF_XTOL = 4e-16
+#: Safeguard on its Newton/bisection steps (bisection alone needs 44 from the table bracket).
+PPF_MAX_STEPS = 80
 #: Points at which Assumption 1 (positive density) is checked for scipy distributions.
 DENSITY_CHECK_POINTS = 4001
 
@@ -307,19 +309,45 @@ class ContinuousMixture(_ContinuousBase):
         return z, np.maximum.accumulate(np.asarray(self.cdf(z), dtype=float))
 
     def ppf(self, u):
-        """``F^{-1}``: bracket from a CDF table of 4097 points, then bisection to machine
-        precision (robust at the kinks where components start or end)."""
+        """``F^{-1}``: bracket from a CDF table of 4097 points, then safeguarded Newton.
+
+        Each step keeps the bracket ``F(lo) < u <= F(hi)``; the Newton step ``z - (F(z) -
+        u) / f(z)`` is taken when it falls inside the bracket and bisection otherwise (at
+        the kinks where components start or end, and where the density vanishes).  Points
+        stop when the step is below ``PPF_XTOL`` relative, so only unconverged points pay
+        for further CDF evaluations: 5-8 instead of 44 bisection steps per point.
+        """
         u = np.asarray(u, dtype=float)
+        shape = u.shape
+        u = u.reshape(-1)
         a, b = self.support
         zt, Ft = self._table
         k = np.clip(np.searchsorted(Ft, u, side="left"), 1, zt.size - 1)
         lo, hi = zt[k - 1].copy(), zt[k].copy()
-        for _ in range(PPF_BISECTIONS):
-            mid = 0.5 * (lo + hi)
-            up = np.asarray(self.cdf(mid), dtype=float) >= u
-            hi = np.where(up, mid, hi)
-            lo = np.where(up, lo, mid)
-        return np.where(u <= 0, a, np.where(u >= 1, b, hi))
+        z = 0.5 * (lo + hi)
+        live = np.flatnonzero((u > 0) & (u < 1))
+        for _ in range(PPF_MAX_STEPS):
+            if live.size == 0:
+                break
+            zl, ul = z[live], u[live]
+            F = np.asarray(self.cdf(zl), dtype=float)
+            f = np.asarray(self.pdf(zl), dtype=float)
+            up = F >= ul
+            lo[live] = np.where(up, lo[live], zl)
+            hi[live] = np.where(up, zl, hi[live])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                newton = zl - (F - ul) / f
+            tol = PPF_XTOL * (1.0 + np.abs(zl))
+            inside = np.isfinite(newton) & (newton > lo[live]) & (newton < hi[live])
+            nz = np.where(inside, newton, 0.5 * (lo[live] + hi[live]))
+            # a vanishing Newton step (F(z) = u to rounding) or a collapsed bracket: done
+            done = (np.isfinite(newton) & (np.abs(newton - zl) <= tol)) | \
+                (hi[live] - lo[live] <= tol)
+            z[live] = np.where(done & np.isfinite(newton) & (np.abs(newton - zl) <= tol),
+                               zl, nz)
+            live = live[~done]
+        z = np.clip(z, lo, hi)
+        return np.where(u <= 0, a, np.where(u >= 1, b, z)).reshape(shape)
 
     def breakpoints(self) -> np.ndarray:
         pts = [np.atleast_1d(self.cdf(np.array(c.support))) for c in self.components]
