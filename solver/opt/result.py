@@ -102,3 +102,15 @@ def relative_gap(objective: float, bound: float) -> float:
     if objective is None or bound is None or not (np.isfinite(objective) and np.isfinite(bound)):
         return float("inf")
     return abs(objective - bound) / max(1.0, abs(objective))
+
+
+def minimised_bound(value: float | None, problem: Any) -> float:
+    """A solver's bound, reported for the minimisation it ran, in ``problem``'s own sense.
+
+    Every wrapped solver minimises (a maximisation is handed over negated) and none of them
+    sees the objective constant ``problem.offset``; both are put back here.  ``None``, a
+    non-finite value or a ``±1e30`` "no bound" sentinel give ``nan``.
+    """
+    if value is None or not np.isfinite(value) or abs(value) >= 1e30:
+        return float("nan")
+    return (-float(value) if problem.sense == "max" else float(value)) + problem.offset

@@ -80,9 +80,13 @@ def test_cbc_log_bound_sense_and_outward_rounding():
                                              ("cvxpy:HIGHS", {"time_limit": 0.2})])
 def test_pulp_stopped_milp_reports_valid_bound(backend, limits):
     # a 16 x 16 pricing MILP: HiGHS proves it in about a second; CBC after one node and
-    # HiGHS through PuLP or cvxpy after 0.2 s stop with an incumbent and a bound (measured)
+    # HiGHS through PuLP or cvxpy after 0.2 s stop with an incumbent and a bound (measured).
+    # An objective constant the solvers never see must be in the bound too (PuLP's bounds
+    # missed it: 13.48 for a model whose incumbent was 113.29).
     V = random_valuations(np.random.default_rng(5), 16, 16, "uniform")
-    lp = pairwise_milp(V)
+    m = pairwise_milp(V)
+    lp = LinearProgram(c=m.c, A_ub=m.A_ub, b_ub=m.b_ub, A_eq=m.A_eq, b_eq=m.b_eq, lb=m.lb,
+                       ub=m.ub, integrality=m.integrality, sense="max", offset=100.0)
     opt = solve(lp, "highs").certify().objective
     s = solve(lp, backend, **limits)
     if s.status == "optimal":                   # a faster machine may finish: nothing to check

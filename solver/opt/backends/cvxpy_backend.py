@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from ...tolerances import MIP_GAP
 from ..problem import LinearProgram
-from ..result import Solution, relative_gap
+from ..result import Solution, minimised_bound, relative_gap
 from .base import Backend
 
 #: Solvers known to handle integer variables, when cvxpy has them installed.
@@ -56,14 +56,11 @@ def _solver_options(solver: str, problem: LinearProgram, time_limit: float | Non
 def _stopped_bound(prob, solver: str, problem: LinearProgram) -> float:
     """Best bound of a stopped MILP in the model's sense; ``nan`` where the solver gives none.
 
-    Only HiGHS reports one through cvxpy (``mip_dual_bound`` in ``extra_stats``); cvxpy
-    hands it a minimisation, the objective negated for a maximisation.
+    Only HiGHS reports one through cvxpy (``mip_dual_bound`` in ``extra_stats``).
     """
     info = getattr(prob.solver_stats, "extra_stats", None)
-    b = getattr(info, "mip_dual_bound", None) if solver == "HIGHS" else None
-    if b is None or not np.isfinite(b) or abs(b) >= 1e30:
-        return float("nan")
-    return (-float(b) if problem.sense == "max" else float(b)) + problem.offset
+    return minimised_bound(getattr(info, "mip_dual_bound", None) if solver == "HIGHS"
+                           else None, problem)
 
 
 class CvxpyBackend(Backend):

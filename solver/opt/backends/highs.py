@@ -9,7 +9,7 @@ import scipy.optimize as so
 
 from ...tolerances import MIP_GAP
 from ..problem import LinearProgram
-from ..result import Solution, relative_gap
+from ..result import Solution, minimised_bound, relative_gap
 from .base import Backend
 
 
@@ -87,8 +87,7 @@ class HighsScipy(Backend):
         if x is not None:
             x = np.where(p.integrality, np.round(x), x)
         obj = p.objective_value(x) if x is not None else float("nan")
-        dual_bound = getattr(res, "mip_dual_bound", None)
-        bound = float("nan") if dual_bound is None else sign * float(dual_bound) + p.offset
+        bound = minimised_bound(getattr(res, "mip_dual_bound", None), p)
         if res.status == 0:
             bound = bound if np.isfinite(bound) else obj
             gap = relative_gap(obj, bound)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...tolerances import MIP_GAP
 from ..problem import LinearProgram
-from ..result import Solution, relative_gap
+from ..result import Solution, minimised_bound, relative_gap
 from .base import Backend
 
 _SOLVER_CLASSES = {"CBC": "PULP_CBC_CMD", "HiGHS": "HiGHS", "GLPK": "GLPK_CMD"}
@@ -31,7 +31,8 @@ def cbc_log_bound(log: str, maximize: bool) -> float:
     prints its bound as ``best possible <v>`` in that internal sense, to a fixed number of
     digits.  The last such value is turned back to the model's sense and moved outward by
     one unit in its last printed digit, so the rounding never makes the bound invalid.
-    Returns ``nan`` when the log has no bound (e.g. stopped before the root LP finished).
+    The objective constant is not included (CBC never sees it).  Returns ``nan`` when the
+    log has no bound (e.g. stopped before the root LP finished).
     """
     found = _CBC_BEST_POSSIBLE.findall(log)
     if not found:
@@ -126,7 +127,7 @@ class PulpBackend(Backend):
             return Solution("error", None, float("nan"), float("nan"), float("inf"), self.name,
                             time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
         finally:
-            bound = self._stopped_bound(prob, options.get("logPath"), p.sense == "max")
+            bound = self._stopped_bound(prob, options.get("logPath"), p)
             if own_log is not None:
                 os.unlink(own_log)
         secs = time.perf_counter() - t0
@@ -157,18 +158,19 @@ class PulpBackend(Backend):
         return Solution("error", xv, objv, float("nan"), float("inf"), self.name, secs, None,
                         pulp.LpStatus[prob.status])
 
-    def _stopped_bound(self, prob, log_path: str | None, maximize: bool) -> float:
-        """Best bound of a stopped MILP in the model's sense (``nan`` if the solver has none)."""
+    def _stopped_bound(self, prob, log_path: str | None, problem: LinearProgram) -> float:
+        """Best bound of a stopped MILP in the model's sense (``nan`` if the solver has none).
+
+        Neither solver sees the objective constant (PuLP keeps it to itself), so it is
+        added here.
+        """
         if self.solver == "CBC" and log_path:
             try:
                 with open(log_path, encoding="utf-8", errors="replace") as fh:
-                    return cbc_log_bound(fh.read(), maximize)
+                    return cbc_log_bound(fh.read(), problem.sense == "max") + problem.offset
             except OSError:
                 return float("nan")
         model = getattr(prob, "solverModel", None)
         if self.solver == "HiGHS" and model is not None:
-            # PuLP hands HiGHS a minimisation (the objective negated for a maximisation)
-            b = float(model.getInfo().mip_dual_bound)
-            return float("nan") if not np.isfinite(b) or abs(b) >= 1e30 else (
-                -b if maximize else b)
+            return minimised_bound(float(model.getInfo().mip_dual_bound), problem)
         return float("nan")
