@@ -341,10 +341,9 @@ class ContinuousMixture(_ContinuousBase):
             inside = np.isfinite(newton) & (newton > lo[live]) & (newton < hi[live])
             nz = np.where(inside, newton, 0.5 * (lo[live] + hi[live]))
             # a vanishing Newton step (F(z) = u to rounding) or a collapsed bracket: done
-            done = (np.isfinite(newton) & (np.abs(newton - zl) <= tol)) | \
-                (hi[live] - lo[live] <= tol)
-            z[live] = np.where(done & np.isfinite(newton) & (np.abs(newton - zl) <= tol),
-                               zl, nz)
+            settled = np.isfinite(newton) & (np.abs(newton - zl) <= tol)
+            done = settled | (hi[live] - lo[live] <= tol)
+            z[live] = np.where(settled, zl, nz)
             live = live[~done]
         z = np.clip(z, lo, hi)
         return np.where(u <= 0, a, np.where(u >= 1, b, z)).reshape(shape)

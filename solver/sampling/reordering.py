@@ -36,6 +36,25 @@ from .mechanisms import unique_max_mask
 MAX_DOMINANT = 14
 
 
+def _k_by_position(n: int, demands: np.ndarray) -> np.ndarray:
+    """``k[j]`` = buyers who see position j, for j = 1..n, and 0 beyond (index n + 1)."""
+    k = np.zeros(n + 2, dtype=np.int64)
+    k[1:n + 1] = seller_counts(n, np.asarray(demands, dtype=np.int64))
+    return k
+
+
+def _serve(order, kpos: np.ndarray, K: np.ndarray, counts: np.ndarray) -> None:
+    """Run the Section 5.2 procedure on one order, adding each seller's outcome to counts."""
+    j = 1
+    for seller in order:
+        k = kpos[min(j, kpos.size - 1)]
+        if K[seller, k]:
+            counts[seller, 0] += 1               # removed: not sampled
+            continue
+        counts[seller, k] += 1
+        j += 1
+
+
 def nominal_distribution(n: int, demands: np.ndarray, removable: np.ndarray) -> np.ndarray:
     """Per seller, the distribution the mechanisms assume (shape (n, m + 1)).
 
@@ -85,8 +104,7 @@ def reordering_distribution(n: int, demands: np.ndarray, removable: np.ndarray
         raise SizeLimitError("reports", f"{D} sellers set pi_max alone (> {MAX_DOMINANT})",
                              "simulate_reordering (Monte Carlo)")
     dmax = int(d.max(initial=0))
-    kpos = np.zeros(n + 2, dtype=np.int64)       # kpos[j] = k_j for j = 1..n (0 beyond)
-    kpos[1:n + 1] = seller_counts(n, d)
+    kpos = _k_by_position(n, d)
     T = min(n, dmax + D)
     S = 1 << D
     # P[mask, r]: probability that the dominant sellers in ``mask`` are placed among the
@@ -132,20 +150,11 @@ def removal_mask(reports: np.ndarray) -> np.ndarray:
 def simulate_reordering(rng: np.random.Generator, n: int, demands: np.ndarray,
                         removable: np.ndarray, trials: int) -> np.ndarray:
     """Monte Carlo estimate of :func:`reordering_distribution` (the procedure as printed)."""
-    d = np.asarray(demands, dtype=np.int64)
     K = np.asarray(removable, dtype=bool)
-    kpos = np.zeros(n + 2, dtype=np.int64)
-    kpos[1:n + 1] = seller_counts(n, d)
+    kpos = _k_by_position(n, demands)
     counts = np.zeros(K.shape)
     for _ in range(trials):
-        j = 1
-        for seller in rng.permutation(n):
-            k = kpos[min(j, n + 1)]
-            if K[seller, k]:
-                counts[seller, 0] += 1           # removed: not sampled
-                continue
-            counts[seller, k] += 1
-            j += 1
+        _serve(rng.permutation(n), kpos, K, counts)
     return counts / trials
 
 
@@ -154,21 +163,12 @@ def enumerate_reordering(n: int, demands: np.ndarray, removable: np.ndarray) -> 
     if n > 8:
         raise SizeLimitError("n", f"{n}! orders exceed the reference enumeration (n <= 8)",
                              "reordering_distribution")
-    d = np.asarray(demands, dtype=np.int64)
     K = np.asarray(removable, dtype=bool)
-    kpos = np.zeros(n + 2, dtype=np.int64)
-    kpos[1:n + 1] = seller_counts(n, d)
+    kpos = _k_by_position(n, demands)
     Q = np.zeros(K.shape)
     perms = list(itertools.permutations(range(n)))
     for order in perms:
-        j = 1
-        for seller in order:
-            k = kpos[min(j, n + 1)]
-            if K[seller, k]:
-                Q[seller, 0] += 1
-                continue
-            Q[seller, k] += 1
-            j += 1
+        _serve(order, kpos, K, Q)
     return Q / len(perms)
 
 
