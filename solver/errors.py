@@ -41,9 +41,27 @@ class SolverError(SolverLibraryError, RuntimeError):
     """A backend failed, or a requested backend is missing or unsuitable."""
 
 
-class BackendUnavailableError(SolverError):
-    """The requested backend is not installed or cannot handle the model."""
+class BackendUnavailableError(InstanceError, SolverError):
+    """The requested backend is unknown, not installed or cannot handle the model.
+
+    It is bad input (the ``backend`` field, exit 2): the message lists the backends that
+    would work.
+    """
+
+    def __init__(self, rule: str) -> None:
+        super().__init__("backend", rule)
 
 
 class NotCertifiedError(SolverError):
     """Raised by ``Solution.certify()`` when the solve was not proven optimal."""
+
+
+class TimeLimitReached(SolverError):
+    """The deadline of :mod:`solver.budget` passed before a result existed (exit 1).
+
+    The command line reports it as status ``time_limit`` with no incumbent.
+    """
+
+
+class CertificateError(SolverError):
+    """A result failed the library's own a-posteriori check (:mod:`solver.opt.certificate`)."""

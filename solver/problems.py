@@ -42,6 +42,34 @@ class ProblemSpec:
 _PROBLEMS: dict[str, ProblemSpec] = {}
 
 
+def require_method(opts: SolveOptions, methods: tuple[str, ...],
+                   default: str | None = None) -> str | None:
+    """``opts.method`` must be ``None`` or one of ``methods`` (else exit 2 on ``method``).
+
+    Returns the method, ``default`` when none was asked for.
+    """
+    from .errors import InstanceError
+
+    if opts.method is None:
+        return default
+    if opts.method not in methods:
+        raise InstanceError("method", f"must be one of {', '.join(methods)}, "
+                                      f"got {opts.method!r}")
+    return opts.method
+
+
+def require_no_backend(opts: SolveOptions, exact: str) -> None:
+    """A problem solved without an LP backend accepts only ``--backend auto`` (or ``exact``).
+
+    ``exact`` is the name it reports as backend (e.g. ``"exact:closed-form"``).
+    """
+    from .errors import InstanceError
+
+    if opts.backend not in ("auto", exact):
+        raise InstanceError("backend", f"this problem is solved by {exact} and takes no "
+                                       f"optimisation backend; use auto, got {opts.backend!r}")
+
+
 def register_problem(name: str, parse: Callable[[Mapping[str, Any]], Any],
                      solve: Callable[[Any, SolveOptions], dict[str, Any]],
                      description: str = "") -> ProblemSpec:
