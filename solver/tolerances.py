@@ -21,3 +21,19 @@ PSD = 1e-10
 #: (:meth:`solver.opt.LinearProgram.scaled_violation`) is at most this; solvers' own primal
 #: and integrality tolerances are 1e-6 to 1e-7.
 POINT_FEASIBILITY = 1e-5
+#: A-posteriori certificate checks (:mod:`solver.opt.certificate`), all on the scaled model
+#: (objective and rows of order one), so relative to the data's scale: largest scaled
+#: violation of a point labelled optimal, ...
+CERT_FEASIBILITY = 1e-6
+#: ... largest relative difference between a backend's reported objective and the one
+#: recomputed from its point, ...
+CERT_OBJECTIVE = 1e-7
+#: ... and largest relative gap (primal objective against the best bound or the dual
+#: objective) of a result labelled optimal.
+CERT_GAP = 1e-6
+#: A backend that returns with at least this fraction of its time limit used, without a
+#: proof, is taken to have stopped on the limit (one number for every backend).
+TIME_LIMIT_FRACTION = 0.95
+#: Seconds past its time limit after which a solver running in a worker process is killed;
+#: with the worker's start-up, every backend returns within the limit plus 2 s.
+KILL_GRACE = 1.8

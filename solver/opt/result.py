@@ -18,6 +18,13 @@ Status = Literal["optimal", "time_limit", "infeasible", "unbounded", "error", "a
 #: answer with no optimality proof (a bound and gap when the method has one).
 STATUSES: tuple[str, ...] = ("optimal", "time_limit", "infeasible", "unbounded", "error",
                              "approximate")
+#: Statuses that prove something about the model (the race of ``portfolio`` stops at them).
+DEFINITIVE: tuple[str, ...] = ("optimal", "infeasible", "unbounded")
+#: Statuses the command line answers with exit 0: a proven optimum, or the answer of a
+#: heuristic asked for by name.
+EXIT_OK_STATUSES: tuple[str, ...] = ("optimal", "approximate")
+#: Statuses whose ``x`` is a point of the model (an optimum or an incumbent).
+WITH_POINT: tuple[str, ...] = ("optimal", "time_limit")
 
 
 @dataclass
@@ -59,6 +66,14 @@ class Solution:
     duals: dict[str, np.ndarray] | None = None
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def failed(cls, backend: str, seconds: float, why: str, status: Status = "error",
+               bound: float = float("nan"), extra: dict[str, Any] | None = None) -> Solution:
+        """A result with no point: ``error`` by default, or ``infeasible``/``unbounded``/
+        ``time_limit`` (then ``bound`` may carry the best bound found)."""
+        return cls(status, None, float("nan"), bound, float("inf"), backend, seconds, None,
+                   why, dict(extra or {}))
 
     @property
     def is_optimal(self) -> bool:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from ..budget import remaining_time, validate_time_limit
 from ..errors import BackendUnavailableError
 from ..tolerances import POINT_FEASIBILITY
 from .backends import Backend, all_backends
+from .backends.isolation import run_isolated
+from .certificate import check
 from .problem import LinearProgram
-from .result import Solution, relative_gap
+from .result import WITH_POINT, Solution, relative_gap
+from .scaling import equilibrate, unscale
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ def get_backend(name: str, problem: LinearProgram | None = None) -> Backend:
 
 def solve(problem: LinearProgram, backend: str = "auto",
           time_limit: float | None = None, options: dict | None = None) -> Solution:
-    """Solve a :class:`LinearProgram` with the named backend.
+    """Solve a :class:`LinearProgram` with the named backend, and check the answer.
 
     Parameters
     ----------
@@ -81,7 +85,11 @@ def solve(problem: LinearProgram, backend: str = "auto",
         :func:`available_backends`: ``"highs"``, ``"cvxpy:CLARABEL"``, ``"cvxpy:HIGHS"``,
         ``"pulp:CBC"``, ``"pulp:HiGHS"``, ...
     time_limit
-        Seconds; a MILP stopped by it returns status ``"time_limit"`` with its incumbent.
+        Seconds, positive and finite; capped by the deadline of an enclosing
+        :func:`solver.budget.limits`.  A MILP stopped by it returns status ``"time_limit"``
+        with its incumbent.  A backend that does not honour limits on its own runs in a
+        worker process that is killed past the limit
+        (:mod:`solver.opt.backends.isolation`).
     options
         Solver options passed through unchanged (e.g. ``{"mip_heuristic_effort": 0.3}`` for
         HiGHS); backend-specific, so code that sets them should also name the backend.
@@ -89,17 +97,31 @@ def solve(problem: LinearProgram, backend: str = "auto",
     Returns
     -------
     Solution
-        Never ``"optimal"`` unless the backend proved it.  Call ``.certify()`` to require it.
-        A backend's point is screened (:func:`screen_point`): one that violates the model is
-        never returned as a solution or an incumbent.
+        Never ``"optimal"`` unless the backend proved it *and* the library's own checks
+        agree.  The model is equilibrated first (:mod:`solver.opt.scaling`), so the answer
+        does not depend on the data's units; the backend's point is screened
+        (:func:`screen_point`) and its certificate checked (:mod:`solver.opt.certificate`)
+        on the scaled model, then mapped back.  Call ``.certify()`` to require a proof.
     """
+    time_limit = remaining_time(validate_time_limit(time_limit))
     if backend == "auto":
         cands = available_backends(problem)
         if not cands:
             raise BackendUnavailableError("no installed backend can solve this model")
         backend = cands[0]
     b = get_backend(backend, problem)
-    sol = screen_point(problem, b.solve(problem, time_limit=time_limit, options=options))
+    if time_limit is not None and time_limit <= 0:
+        return Solution.failed(b.name, 0.0, "the time limit was reached before the solve",
+                               status="time_limit")
+    scaled, sc = equilibrate(problem)
+    if time_limit is not None and not b.honours_time_limit:
+        raw = run_isolated(b.name if b.name not in ("cvxpy", "pulp") else backend, scaled,
+                           time_limit, options)
+    else:
+        raw = b.solve(scaled, time_limit=time_limit, options=options)
+    raw = screen_point(scaled, raw)
+    raw = check(scaled, raw, raw.extra.get("solver_objective"))
+    sol = unscale(raw, sc, problem)
     log.debug("%s: %s obj=%s in %.3fs", sol.backend, sol.status, sol.objective, sol.seconds)
     return sol
 
@@ -113,7 +135,7 @@ def screen_point(problem: LinearProgram, sol: Solution) -> Solution:
     ``POINT_FEASIBILITY`` is discarded: a ``"time_limit"`` result keeps its bound but has no
     incumbent, and an ``"optimal"`` one becomes ``"error"``.
     """
-    if sol.x is None or sol.status not in ("optimal", "time_limit"):
+    if sol.x is None or sol.status not in WITH_POINT:
         return sol
     viol = problem.scaled_violation(sol.x)
     if viol <= POINT_FEASIBILITY:

@@ -23,12 +23,17 @@ class Backend(ABC):
         Capabilities; :func:`solver.opt.solve` refuses a model the backend cannot handle.
     gives_bound
         Whether a time-limited MILP reports a best bound (otherwise ``bound`` is ``nan``).
+    honours_time_limit
+        Whether a solve returns within its time limit plus about a second on its own.  For a
+        backend that does not, :func:`solver.opt.solve` runs a time-limited solve in a worker
+        process and kills it past the limit (:mod:`solver.opt.backends.isolation`).
     """
 
     name: str = ""
     supports_integer: bool = False
     supports_quadratic: bool = False
     gives_bound: bool = False
+    honours_time_limit: bool = True
 
     @abstractmethod
     def is_installed(self) -> bool:

@@ -13,11 +13,13 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from ...tolerances import MIP_GAP
+from ...tolerances import MIP_GAP, TIME_LIMIT_FRACTION
 from ..problem import LinearProgram
 from ..result import Solution, minimised_bound, relative_gap
 from .base import Backend
 
+#: Interior-point tolerances asked of CLARABEL (absolute gap, relative gap, feasibility).
+IPM_TOL = 1e-10
 #: Solvers known to handle integer variables, when cvxpy has them installed.
 MIP_SOLVERS = ("HIGHS", "SCIP", "GUROBI", "CPLEX", "MOSEK", "GLPK_MI", "CBC", "XPRESS", "COPT")
 #: Solvers known to handle convex QPs.
@@ -43,6 +45,14 @@ def _solver_options(solver: str, problem: LinearProgram, time_limit: float | Non
     (solver defaults, e.g. HiGHS' 1e-4, are too loose for a result labelled optimal)."""
     gap = MIP_GAP if problem.is_mip else None
     t = None if time_limit is None else float(time_limit)
+    if solver == "CLARABEL":
+        # Interior point to 1e-10 (defaults 1e-8) on the scaled model, so that its optimum
+        # agrees with the simplex backends' to 1e-7 relative.
+        opts = {"tol_gap_abs": IPM_TOL, "tol_gap_rel": IPM_TOL, "tol_feas": IPM_TOL}
+        return {**opts, **({"time_limit": t} if t is not None else {})}
+    if solver == "HIGHS" and problem.is_mip:
+        out = {"mip_rel_gap": gap, "mip_abs_gap": gap}
+        return {**out, **({"time_limit": t} if t is not None else {})}
     if solver == "SCIP":
         params = {"limits/time": t, "limits/gap": gap}
         params = {k: v for k, v in params.items() if v is not None}
@@ -69,6 +79,8 @@ class CvxpyBackend(Backend):
     supports_integer = True
     supports_quadratic = True
     gives_bound = False
+    #: cvxpy canonicalises in Python, and HiGHS' QP solver ignores the time limit.
+    honours_time_limit = False
 
     def __init__(self, solver: str | None = None) -> None:
         self.solver = solver
@@ -186,14 +198,18 @@ class CvxpyBackend(Backend):
                 }
                 if p.sense == "max":
                     duals = {k: -v for k, v in duals.items()}
-            return Solution("optimal", xv, objv, objv, 0.0, name, secs, duals, st)
+            reported = (float(prob.value) + p.offset if prob.value is not None
+                        else float("nan"))
+            return Solution("optimal", xv, objv, objv, 0.0, name, secs, duals, st,
+                            {"solver_objective": reported})
         if st in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
             return Solution("infeasible", None, float("nan"), float("nan"), float("inf"), name,
                             secs, None, st)
         if st in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
             return Solution("unbounded", None, float("nan"), float("nan"), float("inf"), name,
                             secs, None, st)
-        if st == cp.USER_LIMIT or (time_limit is not None and secs >= 0.98 * time_limit):
+        stopped = time_limit is not None and secs >= TIME_LIMIT_FRACTION * time_limit
+        if st == cp.USER_LIMIT or stopped:
             bound = _stopped_bound(prob, solver, p)
             return Solution("time_limit", xv, objv, bound, relative_gap(objv, bound),
                             name, secs, None, st)

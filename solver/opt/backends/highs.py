@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import scipy.optimize as so
@@ -61,7 +62,8 @@ class HighsScipy(Backend):
                 "ub": sign * np.asarray(res.ineqlin.marginals) if p.A_ub.shape[0] else np.zeros(0),
                 "eq": sign * np.asarray(res.eqlin.marginals) if p.A_eq.shape[0] else np.zeros(0),
             }
-            return Solution("optimal", x, obj, obj, 0.0, self.name, secs, duals, res.message)
+            return Solution("optimal", x, obj, obj, 0.0, self.name, secs, duals, res.message,
+                            {"solver_objective": p.offset + sign * float(res.fun)})
         obj = p.objective_value(x) if x is not None else float("nan")
         return Solution(status, x, obj, float("nan"), float("inf"), self.name, secs, None,
                         res.message)
@@ -72,16 +74,21 @@ class HighsScipy(Backend):
             cons.append(so.LinearConstraint(p.A_ub, -np.inf, p.b_ub))
         if p.A_eq.shape[0]:
             cons.append(so.LinearConstraint(p.A_eq, p.b_eq, p.b_eq))
-        opts: dict = {"mip_rel_gap": MIP_GAP, "presolve": True, **extra}
+        # mip_abs_gap is not one of scipy's names; scipy passes it to HiGHS verbatim (with a
+        # warning, silenced below).  On the scaled model (objective ~1) it is relative too.
+        opts: dict = {"mip_rel_gap": MIP_GAP, "mip_abs_gap": MIP_GAP, "presolve": True,
+                      **extra}
         if time_limit is not None:
             opts["time_limit"] = float(time_limit)
-        res = so.milp(
-            c,
-            constraints=cons or None,
-            integrality=p.integrality.astype(int),
-            bounds=so.Bounds(p.lb, p.ub),
-            options=opts,
-        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Unrecognized options detected")
+            res = so.milp(
+                c,
+                constraints=cons or None,
+                integrality=p.integrality.astype(int),
+                bounds=so.Bounds(p.lb, p.ub),
+                options=opts,
+            )
         secs = time.perf_counter() - t0
         x = None if res.x is None else np.asarray(res.x)
         if x is not None:
@@ -91,7 +98,8 @@ class HighsScipy(Backend):
         if res.status == 0:
             bound = bound if np.isfinite(bound) else obj
             gap = relative_gap(obj, bound)
-            return Solution("optimal", x, obj, bound, gap, self.name, secs, None, res.message)
+            return Solution("optimal", x, obj, bound, gap, self.name, secs, None, res.message,
+                            {"solver_objective": p.offset + sign * float(res.fun)})
         if res.status == 1:
             return Solution("time_limit", x, obj, bound, relative_gap(obj, bound), self.name,
                             secs, None, res.message)

@@ -34,30 +34,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ...tolerances import KILL_GRACE
 from ..problem import LinearProgram
-from ..result import Solution, relative_gap
+from ..result import DEFINITIVE, Solution, relative_gap
 from .base import Backend
 
-#: Statuses that settle a model: the race stops at the first of them.
-DEFINITIVE = ("optimal", "infeasible", "unbounded")
 #: Default members: two independent branch-and-bound codes.
 DEFAULT_MEMBERS = ("highs", "pulp:CBC")
 #: Seconds past the time limit after which members still running are killed, once another
 #: member has answered (PuLP spends tens of seconds building a large model before CBC's own
-#: clock starts, so CBC can overrun by that much).
-SOFT_GRACE = 5.0
-#: Seconds past the time limit after which every member still running is killed (HiGHS
-#: overruns by a few seconds on large models) and counted as an error.
-GRACE = 30.0
+#: clock starts, so CBC can overrun by that much), ...
+SOFT_GRACE = KILL_GRACE
+#: ... and after which every member still running is killed and counted as stopped on the
+#: limit: the portfolio returns within the limit plus about 2 s, as every backend does.
+GRACE = KILL_GRACE
 
 
 #: Command that runs one member (a list, so tests can substitute a stand-in).
 WORKER = [sys.executable, "-m", "solver.opt.backends.race_worker"]
 
 
-def _failed(name: str, seconds: float, why: str) -> Solution:
-    return Solution("error", None, float("nan"), float("nan"), float("inf"), name, seconds,
-                    None, why)
+def _failed(name: str, seconds: float, why: str, status: str = "error") -> Solution:
+    return Solution.failed(name, seconds, why, status=status)  # type: ignore[arg-type]
 
 
 def _run_member(name: str, payload: bytes, procs: dict, results: queue_mod.Queue,
@@ -164,8 +162,9 @@ class PortfolioBackend(Backend):
         stop = threading.Event()
         threads = [threading.Thread(
             target=_run_member, daemon=True,
-            args=(m, pickle.dumps((m, problem, time_limit, options.get(m))), procs, results, t0,
-                  stop))
+            args=(m, pickle.dumps((m, problem, time_limit, options.get(m),
+                                   None if time_limit is None else time.time() + time_limit)),
+                  procs, results, t0, stop))
             for m in self.members]
         for t in threads:
             t.start()
@@ -186,7 +185,8 @@ class PortfolioBackend(Backend):
                     over = time.perf_counter() - limit
                     for m in self.members:
                         got.setdefault(m, _failed(m, time.perf_counter() - t0,
-                                                  f"killed {over:.0f} s after the time limit"))
+                                                  f"killed {over:.1f} s after the time limit",
+                                                  "time_limit"))
                     break
                 got[name] = sol
                 if sol.status in DEFINITIVE:

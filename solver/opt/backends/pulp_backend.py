@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from ...tolerances import MIP_GAP
+from ...tolerances import MIP_GAP, TIME_LIMIT_FRACTION
 from ..problem import LinearProgram
 from ..result import Solution, minimised_bound, relative_gap
 from .base import Backend
@@ -62,6 +62,8 @@ class PulpBackend(Backend):
     supports_integer = True
     supports_quadratic = False
     gives_bound = True
+    #: PuLP builds the model in Python before the solver's clock starts.
+    honours_time_limit = False
 
     def __init__(self, solver: str = "CBC") -> None:
         if solver not in _SOLVER_CLASSES:
@@ -80,6 +82,7 @@ class PulpBackend(Backend):
             kw["timeLimit"] = float(time_limit)
         if self.solver in ("CBC", "HiGHS"):
             kw["gapRel"] = MIP_GAP  # HiGHS' own default (1e-4) is too loose for "optimal"
+            kw["gapAbs"] = MIP_GAP  # on the scaled model (objective ~1), so relative too
         kw.update(options or {})
         return cls(**kw)
 
@@ -135,18 +138,26 @@ class PulpBackend(Backend):
         vals = [v.varValue for v in xs]
         xv = None if any(v is None for v in vals) else np.asarray(vals, dtype=float)
         objv = p.objective_value(xv) if xv is not None else float("nan")
+        try:
+            reported = float(pulp.value(prob.objective))
+        except (TypeError, ValueError):
+            reported = float("nan")
         if ss == pulp.LpSolutionOptimal and prob.status == pulp.LpStatusOptimal:
             duals = None
             if not p.is_mip:
                 get = prob.get_constraint_by_name
+                # PuLP's HiGHS interface hands a maximisation to HiGHS negated and returns
+                # HiGHS's duals of that minimisation unchanged: their sign is flipped
+                # (found by the dual check of solver.opt.certificate).
+                flip = -1.0 if (self.solver == "HiGHS" and p.sense == "max") else 1.0
                 duals = {
-                    "ub": np.array([get(nm).pi or 0.0 for nm in names_ub]),
-                    "eq": np.array([get(nm).pi or 0.0 for nm in names_eq]),
+                    "ub": flip * np.array([get(nm).pi or 0.0 for nm in names_ub]),
+                    "eq": flip * np.array([get(nm).pi or 0.0 for nm in names_eq]),
                 }
             return Solution("optimal", xv, objv, objv, 0.0, self.name, secs, duals,
-                            pulp.LpStatus[prob.status])
+                            pulp.LpStatus[prob.status], {"solver_objective": reported})
         if ss == pulp.LpSolutionIntegerFeasible or (
-                time_limit is not None and secs >= 0.95 * time_limit):
+                time_limit is not None and secs >= TIME_LIMIT_FRACTION * time_limit):
             return Solution("time_limit", xv, objv, bound, relative_gap(objv, bound),
                             self.name, secs, None, pulp.LpStatus[prob.status])
         if ss == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:

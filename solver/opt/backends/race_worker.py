@@ -1,7 +1,9 @@
 """Worker process of the ``portfolio`` backend: one member's solve, pickled in and out.
 
-Reads ``(backend name, LinearProgram, time_limit, options)`` pickled on stdin and writes the
-screened :class:`~solver.opt.result.Solution` pickled on stdout.  Anything a solver prints to
+Reads ``(backend name, LinearProgram, time_limit, options[, deadline])`` pickled on stdin and
+writes the screened :class:`~solver.opt.result.Solution` pickled on stdout.  With a
+``deadline`` (a :func:`time.time` instant), the solver gets only the seconds left of it once
+this interpreter has started, so its start-up counts against the limit.  Anything a solver prints to
 stdout is sent to stderr, so that stdout carries the result only.
 """
 
@@ -17,13 +19,21 @@ def main() -> None:
     """Run one member (see the module docstring)."""
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)                                   # solver chatter goes to stderr
-    name, problem, time_limit, options = pickle.load(sys.stdin.buffer)
+    name, problem, time_limit, options, *rest = pickle.load(sys.stdin.buffer)
     t0 = time.perf_counter()
     try:
+        from solver.opt.result import Solution
         from solver.opt.solve import get_backend, screen_point
 
         b = get_backend(name, problem)
-        sol = screen_point(problem, b.solve(problem, time_limit=time_limit, options=options))
+        if rest and rest[0] is not None:
+            time_limit = rest[0] - time.time()
+        if time_limit is not None and time_limit <= 0:
+            sol = Solution.failed(name, time.perf_counter() - t0, "the time limit was reached "
+                                  "while the worker started", status="time_limit")
+        else:
+            sol = screen_point(problem, b.solve(problem, time_limit=time_limit,
+                                                options=options))
     except Exception as exc:                        # reported, never a hang
         from solver.opt.result import Solution
 
