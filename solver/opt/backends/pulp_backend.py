@@ -127,8 +127,8 @@ class PulpBackend(Backend):
         try:
             prob.solve(self._make(time_limit, options))
         except Exception as exc:
-            return Solution("error", None, float("nan"), float("nan"), float("inf"), self.name,
-                            time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
+            return Solution.failed(self.name, time.perf_counter() - t0,
+                                   f"{type(exc).__name__}: {exc}")
         finally:
             bound = self._stopped_bound(prob, options.get("logPath"), p)
             if own_log is not None:
@@ -161,11 +161,9 @@ class PulpBackend(Backend):
             return Solution("time_limit", xv, objv, bound, relative_gap(objv, bound),
                             self.name, secs, None, pulp.LpStatus[prob.status])
         if ss == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
-            return Solution("infeasible", None, float("nan"), float("nan"), float("inf"),
-                            self.name, secs, None, pulp.LpStatus[prob.status])
+            return Solution.failed(self.name, secs, pulp.LpStatus[prob.status], status="infeasible")
         if ss == pulp.LpSolutionUnbounded or prob.status == pulp.LpStatusUnbounded:
-            return Solution("unbounded", None, float("nan"), float("nan"), float("inf"),
-                            self.name, secs, None, pulp.LpStatus[prob.status])
+            return Solution.failed(self.name, secs, pulp.LpStatus[prob.status], status="unbounded")
         return Solution("error", xv, objv, float("nan"), float("inf"), self.name, secs, None,
                         pulp.LpStatus[prob.status])
 

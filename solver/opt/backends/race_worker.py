@@ -37,8 +37,7 @@ def main() -> None:
     except Exception as exc:                        # reported, never a hang
         from solver.opt.result import Solution
 
-        sol = Solution("error", None, float("nan"), float("nan"), float("inf"), name,
-                       time.perf_counter() - t0, None, f"{type(exc).__name__}: {exc}")
+        sol = Solution.failed(name, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     pickle.dump(sol, result)
     result.flush()
 
