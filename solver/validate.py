@@ -7,6 +7,7 @@ so that bad input never reaches a model.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -33,12 +34,27 @@ def require(raw: Mapping[str, Any], name: str, prefix: str = "") -> Any:
     return raw[name]
 
 
+def field_key(key: Any) -> str:
+    """A mapping key as it appears in a field path, never empty or blank.
+
+    Ordinary names are shown as they are; the empty key, keys with leading or trailing
+    blanks, control characters or ``": "`` (which would read as the field/rule separator)
+    are shown JSON-quoted, the empty one as ``"" (empty key)``.
+    """
+    text = key if isinstance(key, str) else str(key)
+    if text == "":
+        return '"" (empty key)'
+    if text != text.strip() or ": " in text or not text.isprintable():
+        return json.dumps(text)
+    return text
+
+
 def reject_unknown(raw: Mapping[str, Any], allowed: Iterable[str], prefix: str = "") -> None:
     """No field outside ``allowed`` (catches typos such as ``"demand"`` for ``"demands"``)."""
     allowed = set(allowed)
-    extra = sorted(k for k in raw if k not in allowed)
+    extra = sorted((k for k in raw if k not in allowed), key=str)
     if extra:
-        raise InstanceError(prefix + str(extra[0]),
+        raise InstanceError(prefix + field_key(extra[0]),
                             f"unknown field; allowed fields: {', '.join(sorted(allowed))}")
 
 
@@ -81,6 +97,8 @@ def as_int(value: Any, field: str, *, minimum: int | None = None,
     if isinstance(value, bool):
         raise InstanceError(field, "must be an integer, got bool")
     if isinstance(value, float) and value.is_integer():
+        if abs(value) > MAX_EXACT_INT:  # before int(): 1e300 is an integer-valued float
+            raise InstanceError(field, f"must be at most 2**53 in magnitude, got {value:g}")
         value = int(value)
     if not isinstance(value, int):
         raise InstanceError(field, f"must be an integer, got {value!r}")
@@ -155,6 +173,14 @@ def as_array(value: Any, field: str, *, ndim: int = 1, integer: bool = False,
         if bad.any():
             idx = _first_bad(bad)
             raise InstanceError(_path(field, idx), f"must be <= {maximum}, got {arr[idx]}")
+    if integer:
+        # after the bounds (a field's own maximum is the more precise rule), before the cast:
+        # an integer-valued float such as 1e300 has no int64 counterpart
+        bad = np.abs(arr) > MAX_EXACT_INT
+        if bad.any():
+            idx = _first_bad(bad)
+            raise InstanceError(_path(field, idx),
+                                f"must be at most 2**53 in magnitude, got {arr[idx]:g}")
     if (nondecreasing or strictly_increasing) and arr.shape[-1] > 1:
         d = np.diff(arr, axis=-1)
         bad = d <= 0 if strictly_increasing else d < 0

@@ -329,3 +329,59 @@ def test_real_subprocess_and_sweep_store_untouched(tmp_path, text, field):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and "bad.json" in r.stderr
     assert not store.exists()
+
+
+# ---------------------------------------------------------------------------- options, YAML
+
+def _run_args(text: str, *args: str, name: str = "inst.json") -> Any:
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / name
+        p.write_text(text)
+        with _guard(30):
+            return runner.invoke(app, ["solve", str(p), "--json", *args])
+
+
+@settings(max_examples=30, deadline=None)
+@given(tl=st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                    st.sampled_from([-1.0, 0.0, -0.0, 1e-300, 1e300, float("nan")])),
+       mem=st.one_of(st.none(), st.sampled_from(["0", "-1", "1e-300", "2G", "512M", "1.5g",
+                                                 "x", "", "1e400", "3 T", "nanG"]),
+                     st.text(max_size=6)))
+def test_option_values_follow_the_contract(tl, mem):
+    """Any --time-limit / --max-memory: a result (exit 0/1) or one ``error: FIELD:`` line."""
+    args = ["--time-limit", repr(tl)] + ([] if mem is None else ["--max-memory", mem])
+    r = _run_args(json.dumps(FUZZ_BASE), *args)
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.stderr
+    bad_tl = not (tl > 0 and tl != float("inf"))
+    if bad_tl:
+        name = assert_input_error(r)
+        assert name == "time_limit"
+    elif r.exit_code == 2:
+        assert assert_input_error(r) == "max_memory"
+    else:
+        assert r.exit_code == 0 and json.loads(r.stdout)["objective"] == 6.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(levels=st.integers(1, 12), width=st.integers(1, 12), depth=st.integers(0, 300))
+def test_yaml_aliases_and_nesting_are_bounded(levels, width, depth):
+    """Alias trees of any shape and nesting of any depth: accepted or refused, in seconds."""
+    lines = [f"problem: {FUZZ_PROBLEM}", "capacity: 5",
+             "a0: &a0 [" + ",".join(["1"] * width) + "]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * width) + "]")
+    lines.append("weights: " + "[" * depth + "1" + "]" * depth)
+    lines.append("values: [1]")
+    r = _run_args("\n".join(lines) + "\n", name="inst.yaml")
+    sizes = [1 + width]                   # a0: a list of `width` numbers
+    for _ in range(1, levels):
+        sizes.append(1 + width * sizes[-1])
+    expanded = 3 + sum(sizes) + (depth + 1) + 2   # root, problem, capacity; weights; values
+    field = assert_input_error(r)
+    if depth >= 100:  # found while composing, before any alias is counted
+        assert field == "inst.yaml" and "nested deeper" in r.stderr
+    elif expanded > 10**7:
+        assert field == "inst.yaml" and "aliases" in r.stderr
+    else:  # the loader let it through; the parser names the unknown anchor field
+        assert field == "a0"

@@ -165,3 +165,18 @@ def test_integers_beyond_float_range_are_input_errors():
         as_number(10**400, "eps")
     with pytest.raises(InstanceError, match="d: must be finite"):
         as_array([1, 10**400], "d")
+
+
+def test_field_key_is_never_empty_or_blank():
+    from solver.validate import field_key
+
+    assert field_key("demands") == "demands"
+    assert field_key("") == '"" (empty key)'
+    assert field_key(" a") == '" a"' and field_key("a: b") == '"a: b"'
+    assert field_key("tab\there") == '"tab\\there"' and field_key(3) == "3"
+    with pytest.raises(InstanceError) as e:
+        reject_unknown({"": 1, "problem": "p"}, ["problem"])
+    assert e.value.field == '"" (empty key)' and "unknown field" in e.value.rule
+    with pytest.raises(InstanceError) as e:
+        reject_unknown({"   ": 1}, ["problem"], prefix="options.")
+    assert e.value.field == 'options."   "'

@@ -15,8 +15,8 @@ from .engine import SweepSummary, run_sweep
 from .executors import SweepError
 from .experiments import Experiment, experiment, experiments, get_experiment
 from .plan import Task, expand_grid, plan, task_key
-from .store import Store, load
+from .store import Store, StoreError, load
 
-__all__ = ["Experiment", "Store", "SweepError", "SweepSummary", "Task", "expand_grid",
-           "experiment", "experiments", "get_experiment", "load", "plan", "run_sweep",
-           "task_key"]
+__all__ = ["Experiment", "Store", "StoreError", "SweepError", "SweepSummary", "Task",
+           "expand_grid", "experiment", "experiments", "get_experiment", "load", "plan",
+           "run_sweep", "task_key"]

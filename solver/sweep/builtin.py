@@ -45,17 +45,46 @@ def flatten_scalars(obj: Mapping[str, Any], prefix: str = "",
     return out
 
 
+def _is_container(v: Any) -> bool:
+    return isinstance(v, Mapping | list | tuple)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def count_numbers(raw: Any) -> int:
-    """Number of numeric entries in a parsed instance: the generic ``size`` of a solve."""
-    if isinstance(raw, bool):
-        return 0
-    if isinstance(raw, int | float):
-        return 1
-    if isinstance(raw, Mapping):
-        return sum(count_numbers(v) for v in raw.values())
-    if isinstance(raw, list | tuple):
-        return sum(count_numbers(v) for v in raw)
-    return 0
+    """Number of numeric entries in a parsed instance: the generic ``size`` of a solve.
+
+    Iterative (no recursion limit), and a shared sub-object (a YAML alias) is counted once
+    and its count reused, so the time is that of the parsed file, not of its expansion
+    (which the loader bounds by :data:`solver.io.MAX_VALUES` anyway).
+    """
+    if not _is_container(raw):
+        return int(_is_number(raw))
+    memo: dict[int, int] = {}
+    done = object()
+    # a frame: [container, iterator over its values, numbers counted so far]
+    stack: list[list[Any]] = [[raw, iter(_values(raw)), 0]]
+    while stack:
+        frame = stack[-1]
+        child = next(frame[1], done)
+        if child is done:
+            stack.pop()
+            memo[id(frame[0])] = frame[2]
+            if stack:
+                stack[-1][2] += frame[2]
+        elif not _is_container(child):
+            frame[2] += _is_number(child)
+        elif id(child) in memo:
+            frame[2] += memo[id(child)]
+        elif all(f[0] is not child for f in stack):  # a cycle is counted once
+            stack.append([child, iter(_values(child)), 0])
+    return memo[id(raw)]
+
+
+def _values(v: Mapping[str, Any] | list[Any] | tuple[Any, ...]) -> Any:
+    return v.values() if isinstance(v, Mapping) else v
 
 
 def _rng(params: Mapping[str, Any], seed: int) -> np.random.Generator:
@@ -109,15 +138,39 @@ def claim_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- solve
 
 
+def check_solve_params(params: Mapping[str, Any]) -> None:
+    """Validate one parameter set of the ``solve`` experiment (when the sweep is planned).
+
+    ``instance`` is required; ``time_limit`` (seconds) must be positive and finite and
+    ``max_memory`` a size (bytes or ``"512M"``, ``"2G"``) as on ``solver solve``;
+    ``backend`` and ``method`` are strings.
+    """
+    from ..budget import validate_time_limit
+    from ..cli import parse_bytes
+    from ..errors import InstanceError
+
+    if "instance" not in params:
+        raise InstanceError("instance", "is required (give --instances DIR, or instance "
+                                        "paths in the grid)")
+    validate_time_limit(params.get("time_limit"))
+    parse_bytes(params.get("max_memory"))
+    for key in ("backend", "method"):
+        v = params.get(key)
+        if v is not None and not isinstance(v, str):
+            raise InstanceError(key, f"must be a string, got {type(v).__name__}")
+
+
 @experiment("solve", description="`solver solve` on an instance file (param: instance; "
-                                 "optional backend, method, time_limit)")
+                                 "optional backend, method, time_limit, max_memory)",
+            check=check_solve_params)
 def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Solve the instance file ``params['instance']`` as ``solver solve`` does.
 
     The record is the CLI's result flattened to scalars (certificate fields status,
     objective, bound, gap, backend, seconds, plus the problem's own scalar fields) and
     ``size``: the result's own ``size`` when it has one, else the number of numeric
-    entries in the instance file.
+    entries in the instance file.  ``time_limit`` and ``max_memory`` open the same budget
+    as on the command line (:func:`solver.cli.solve_file`).
     """
     from .. import io
     from ..cli import solve_file
@@ -126,7 +179,8 @@ def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     tl = params.get("time_limit")
     out = solve_file(path, backend=str(params.get("backend", "auto")),
                      time_limit=None if tl is None else float(tl),
-                     method=params.get("method"), seed=int(seed))
+                     method=params.get("method"), seed=int(seed),
+                     max_memory=params.get("max_memory"))
     rec = flatten_scalars(io.to_jsonable(out))
     if "size" not in rec:
         rec["size"] = count_numbers(io.read_raw(path))

@@ -93,10 +93,14 @@ def report(
     """Write report.md with tables and PNG figures (and worst-case instance files)."""
     if not store.is_file():
         raise _err(f"error: {store}: no such sweep store", EXIT_INPUT)
+    from ..errors import InstanceError
     from .report import write_report
 
     out = out or store.with_name(store.stem + "-report")
-    path = write_report(store, out)
+    try:
+        path = write_report(store, out)
+    except InstanceError as exc:  # a damaged or foreign store (StoreError)
+        raise _err(f"error: {exc}", EXIT_INPUT) from None
     typer.echo(str(path))
 
 

@@ -89,7 +89,11 @@ def run_sweep(experiment: str, grid: Mapping[str, Any] | Sequence[Any] | str | P
     SweepSummary
     """
     exp = get_experiment(experiment)
-    tasks = plan(experiment, _param_sets(experiment, grid, instances), seeds)
+    sets = _param_sets(experiment, grid, instances)
+    if exp.check is not None:
+        for params in sets:
+            exp.check(params)
+    tasks = plan(experiment, sets, seeds)
     t0 = time.perf_counter()
     with Store(store) as st:
         keys = [t.key for t in tasks]

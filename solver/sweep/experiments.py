@@ -27,31 +27,39 @@ from dataclasses import dataclass
 from typing import Any
 
 ExperimentFn = Callable[[Mapping[str, Any], int], Mapping[str, Any]]
+#: Validates one parameter set before anything runs (raises ``InstanceError``).
+ParamCheck = Callable[[Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment: its name, function and a one-line description."""
+    """A registered experiment: its name, function, a one-line description, and an optional
+    check of each parameter set run when the sweep is planned (bad input is exit 2 with
+    nothing stored, not one error row per task)."""
 
     name: str
     fn: ExperimentFn
     description: str = ""
+    check: ParamCheck | None = None
 
 
 _EXPERIMENTS: dict[str, Experiment] = {}
 _builtins_loaded = False
 
 
-def experiment(name: str, description: str = "") -> Callable[[ExperimentFn], ExperimentFn]:
+def experiment(name: str, description: str = "", check: ParamCheck | None = None
+               ) -> Callable[[ExperimentFn], ExperimentFn]:
     """Decorator registering ``fn(params, seed) -> dict`` as the experiment ``name``.
 
     The function must be defined at module level (it is sent to worker processes and Dask
     workers by reference) and must derive all its randomness from ``seed`` so that a sweep
-    gives the same records whatever the number of workers.
+    gives the same records whatever the number of workers.  ``check(params)``, if given,
+    validates every parameter set when the sweep is planned.
     """
     def deco(fn: ExperimentFn) -> ExperimentFn:
         doc = (fn.__doc__ or "").strip().splitlines()
-        _EXPERIMENTS[name] = Experiment(name, fn, description or (doc[0] if doc else ""))
+        _EXPERIMENTS[name] = Experiment(name, fn, description or (doc[0] if doc else ""),
+                                        check)
         return fn
     return deco
 

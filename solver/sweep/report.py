@@ -281,10 +281,10 @@ def write_report(store: str | Path, out: str | Path) -> Path:
     from .store import Store, load
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    df = load(store)
+    df = load(store)  # a damaged or foreign store is refused before anything is written
     with Store(store, readonly=True) as st:
         params_of = {r["key"]: r["params"] for r in st.rows()}
+    out.mkdir(parents=True, exist_ok=True)
     lines = [f"# Sweep report: `{Path(store).name}`", "",
              f"{len(df)} tasks from {df.experiment.nunique()} experiment(s).", ""]
     if len(df):
