@@ -36,4 +36,12 @@ CERT_GAP = 1e-6
 TIME_LIMIT_FRACTION = 0.95
 #: Seconds past its time limit after which a solver running in a worker process is killed;
 #: with the worker's start-up, every backend returns within the limit plus 2 s.
-KILL_GRACE = 1.8
+KILL_GRACE = 1.0
+#: Share of the time left that a backend is handed as its own limit (backends overrun their
+#: limits by up to a second or two on large models; the rest of the share covers that).
+BACKEND_TIME_SHARE = 0.85
+#: A model whose non-zero coefficients still span more than this factor after equilibration
+#: is refused (status error): double-precision solvers drop or mistreat such entries
+#: (HiGHS answered "Model error", CBC "infeasible", for a feasible pricing model with
+#: valuations from 5e-324 to 1).
+MAX_DYNAMIC_RANGE = 1e20

@@ -65,117 +65,129 @@ class Scaling:
                     and np.all(self.row_eq == 1.0))
 
 
-def _pow2(f: np.ndarray) -> np.ndarray:
-    """Nearest power of two, 1 where ``f`` is not a positive finite number."""
-    f = np.asarray(f, dtype=float)
-    ok = np.isfinite(f) & (f > 0)
-    out = np.ones_like(f)
-    out[ok] = np.exp2(np.round(np.log2(f[ok])))
+def _seg_extremes(vals: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-segment max and min of ``vals`` (segments of a CSR/CSC ``indptr``; -inf/inf if
+    empty)."""
+    k = indptr.shape[0] - 1
+    mx = np.full(k, -np.inf)
+    mn = np.full(k, np.inf)
+    nz = np.diff(indptr) > 0
+    if vals.size and nz.any():
+        starts = indptr[:-1][nz]
+        mx[nz] = np.maximum.reduceat(vals, starts)
+        mn[nz] = np.minimum.reduceat(vals, starts)
+    return mx, mn
+
+
+def _with(mx: np.ndarray, mn: np.ndarray, extra: np.ndarray) -> None:
+    """Fold one more (log) entry per segment into ``mx``/``mn`` in place (nan = none)."""
+    has = np.isfinite(extra)
+    np.maximum(mx, np.where(has, extra, -np.inf), out=mx)
+    np.minimum(mn, np.where(has, extra, np.inf), out=mn)
+
+
+def _log_factor(mx: np.ndarray, mn: np.ndarray) -> np.ndarray:
+    """``log2`` of the geometric factor ``1 / sqrt(max * min)`` (0 for an empty segment)."""
+    with np.errstate(invalid="ignore"):
+        f = -0.5 * (mx + mn)
+    return np.where(np.isfinite(f), f, 0.0)
+
+
+def _log2abs(v: np.ndarray) -> np.ndarray:
+    """``log2 |v|``, ``nan`` where ``v`` is zero or not finite."""
+    v = np.abs(np.asarray(v, dtype=float))
+    ok = (v > 0) & np.isfinite(v)
+    out = np.full(v.shape, np.nan)
+    out[ok] = np.log2(v[ok])
     return out
 
 
-def _row_extremes(M: sp.csr_matrix, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row max and min of the non-zero magnitudes of ``[M | extra]`` (nan if none)."""
-    m = M.shape[0]
-    big = np.full(m, -np.inf)
-    small = np.full(m, np.inf)
-    if M.nnz:
-        A = abs(M).tocsr()
-        A.eliminate_zeros()
-        nz = np.diff(A.indptr) > 0
-        big[nz] = A.max(axis=1).toarray().ravel()[nz]
-        inv = A.copy()
-        inv.data = 1.0 / inv.data
-        small[nz] = 1.0 / inv.max(axis=1).toarray().ravel()[nz]
-    e = np.abs(extra)
-    has = (e > 0) & np.isfinite(e)
-    big = np.where(has, np.maximum(big, e), big)
-    small = np.where(has, np.minimum(small, e), small)
-    none = ~np.isfinite(big)
-    big[none] = np.nan
-    small[none] = np.nan
-    return big, small
+#: Scale factors are kept within 2^-MAX_EXP .. 2^MAX_EXP so that no scaled datum overflows.
+MAX_EXP = 900
 
 
-def _geo(big: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """Factor ``1 / sqrt(big * small)`` (1 where the row or column is empty)."""
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        f = 1.0 / np.sqrt(big * small)
-    f[~np.isfinite(f)] = 1.0
-    return f
+def _scale_csr(M: sp.csr_matrix, r: np.ndarray, s: np.ndarray) -> sp.csr_matrix:
+    """``diag(r) @ M @ diag(s)`` for a CSR ``M``, in one pass over its entries."""
+    out = M.copy()
+    if out.nnz:
+        out.data = out.data * np.repeat(r, np.diff(out.indptr)) * s[out.indices]
+    return out
 
 
 def equilibrate(p: LinearProgram, passes: int = PASSES) -> tuple[LinearProgram, Scaling]:
-    """The scaled model and its factors (module docstring)."""
+    """The scaled model and its factors (module docstring).
+
+    All arithmetic is on ``log2`` magnitudes, so data from 5e-324 to 1e308 neither overflows
+    nor underflows; each pass costs a few vector operations over the non-zeros (about 0.1 s
+    for the 2e6 non-zeros of the 100 x 100 pricing MILP).
+    """
     n = p.n_vars
     A = sp.vstack([p.A_ub, p.A_eq], format="csr") if p.n_constraints else sp.csr_matrix((0, n))
-    b = np.concatenate([p.b_ub, p.b_eq])
+    A.eliminate_zeros()
+    A.sum_duplicates()
     m = A.shape[0]
+    Lr = _log2abs(A.data)                    # row-ordered log magnitudes
+    Ac = A.tocsc()
+    Lc = _log2abs(Ac.data)                   # column-ordered
+    lb_rhs = _log2abs(np.concatenate([p.b_ub, p.b_eq]))
+    lc = _log2abs(p.c)
+    lbnd = [_log2abs(np.where(np.isfinite(b), b, 0.0)) for b in (p.lb, p.ub)]
     free = ~p.integrality & (not p.is_quadratic)
-    lbf = np.where(np.isfinite(p.lb), p.lb, 0.0)
-    ubf = np.where(np.isfinite(p.ub), p.ub, 0.0)
-    r = np.ones(m)
-    s = np.ones(n)
-    sigma = 1.0
-    absA = abs(A).tocsc()
+    lr = np.zeros(m)
+    ls = np.zeros(n)
     for _ in range(passes):
         # rows: entries |a_ij| s_j and |b_i|
-        big, small = _row_extremes(sp.csr_matrix(A @ sp.diags(s)), b)
-        r = _geo(big, small)
-        # objective row and bound rows have factors that make them O(1) too
-        cs = np.abs(p.c) * s
-        cnz = cs[cs > 0]
-        sigma = 1.0 / np.sqrt(cnz.max() * cnz.min()) if cnz.size else 1.0
+        mx, mn = _seg_extremes(Lr + ls[A.indices], A.indptr)
+        _with(mx, mn, lb_rhs)
+        lr = _log_factor(mx, mn)
         if not free.any():
             break
-        # columns (continuous only): entries r_i |a_ij|, sigma |c_j|, and the bound rows'
-        # entries 1 * t_j with t_j = 1 / sqrt(s_j |bound_j|) (their own geometric factor).
-        RA = sp.csc_matrix(sp.diags(r) @ absA)
-        colbig = np.full(n, -np.inf)
-        colsmall = np.full(n, np.inf)
-        if RA.nnz:
-            nzc = np.diff(RA.indptr) > 0
-            colbig[nzc] = RA.max(axis=0).toarray().ravel()[nzc]
-            inv = RA.copy()
-            inv.data = 1.0 / inv.data
-            colsmall[nzc] = 1.0 / inv.max(axis=0).toarray().ravel()[nzc]
-        extras = [sigma * np.abs(p.c)]
-        for bnd in (lbf, ubf):
-            with np.errstate(divide="ignore"):
-                t = np.where(bnd != 0, 1.0 / np.sqrt(s * np.abs(bnd)), 0.0)
-            extras.append(t)
-        for e in extras:
-            has = e > 0
-            colbig = np.where(has, np.maximum(colbig, e), colbig)
-            colsmall = np.where(has, np.minimum(colsmall, e), colsmall)
-        empty = ~np.isfinite(colbig)
-        colbig[empty] = np.nan
-        colsmall[empty] = np.nan
-        s_new = _geo(colbig, colsmall)
-        s = np.where(free, s_new, 1.0)
-    s = _pow2(s)
-    r = _pow2(r)
+        # the objective row's own factor, then columns (continuous only): entries
+        # r_i |a_ij|, sigma |c_j|, and each bound row's entry t_j = 1 / sqrt(s_j |bound_j|)
+        cs = lc + ls
+        lsig = _log_factor(np.nanmax(cs, initial=-np.inf), np.nanmin(cs, initial=np.inf))
+        mx, mn = _seg_extremes(Lc + lr[Ac.indices], Ac.indptr)
+        _with(mx, mn, lsig + lc)
+        for lbd in lbnd:
+            _with(mx, mn, -0.5 * (ls + lbd))
+        ls = np.where(free, _log_factor(mx, mn), 0.0)
+    s = np.exp2(np.clip(np.round(ls), -MAX_EXP, MAX_EXP))
+    r = np.exp2(np.clip(np.round(lr), -MAX_EXP, MAX_EXP))
     # final objective factor from the final columns: the largest |c'_j| becomes ~1
-    cs = np.abs(p.c) * s
-    cmax = cs.max() if cs.size else 0.0
+    cmax = np.nanmax(lc + np.log2(s), initial=-np.inf)
     if p.is_quadratic and p.Q is not None and p.Q.nnz:
-        cmax = max(cmax, float(abs(p.Q).max()))
-    sigma = float(_pow2(np.array([1.0 / cmax]))[0]) if cmax > 0 else 1.0
+        cmax = max(cmax, float(np.nanmax(_log2abs(p.Q.data), initial=-np.inf)))
+    sigma = float(np.exp2(np.clip(-np.round(cmax), -MAX_EXP, MAX_EXP))) \
+        if np.isfinite(cmax) else 1.0
     sc = Scaling(row_ub=r[: p.A_ub.shape[0]], row_eq=r[p.A_ub.shape[0]:], col=s, obj=sigma)
     if sc.is_identity:
         return p, sc
-    S = sp.diags(s)
     q = None
     if p.Q is not None:
-        q = sigma * (S @ p.Q @ S)
-    with np.errstate(invalid="ignore"):
+        Q = sp.csr_matrix(p.Q)
+        q = _scale_csr(Q, sigma * s, s)
+    with np.errstate(invalid="ignore", over="ignore"):
         scaled = LinearProgram(
             c=sigma * s * p.c,
-            A_ub=sp.diags(sc.row_ub) @ p.A_ub @ S, b_ub=sc.row_ub * p.b_ub,
-            A_eq=sp.diags(sc.row_eq) @ p.A_eq @ S, b_eq=sc.row_eq * p.b_eq,
+            A_ub=_scale_csr(sp.csr_matrix(p.A_ub), sc.row_ub, s), b_ub=sc.row_ub * p.b_ub,
+            A_eq=_scale_csr(sp.csr_matrix(p.A_eq), sc.row_eq, s), b_eq=sc.row_eq * p.b_eq,
             lb=p.lb / s, ub=p.ub / s, integrality=p.integrality, Q=q, sense=p.sense,
             offset=sigma * p.offset, names=p.names)
+    finite = all(np.all(np.isfinite(v)) for v in (scaled.c, scaled.b_ub, scaled.b_eq,
+                                                  scaled.A_ub.data, scaled.A_eq.data))
+    if not finite:   # data spanning more than the float range: leave the model as written
+        return p, Scaling(np.ones(p.A_ub.shape[0]), np.ones(p.A_eq.shape[0]), np.ones(n), 1.0)
     return scaled, sc
+
+
+def dynamic_range(p: LinearProgram) -> float:
+    """Largest over smallest non-zero ``|a_ij|`` of the constraint matrix (1 if none)."""
+    data = np.abs(np.concatenate([p.A_ub.data, p.A_eq.data]))
+    data = data[data > 0]
+    if not data.size:
+        return 1.0
+    with np.errstate(over="ignore"):
+        return float(data.max() / data.min())
 
 
 def unscale(sol: Solution, sc: Scaling, original: LinearProgram) -> Solution:

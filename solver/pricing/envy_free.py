@@ -4,11 +4,17 @@ Paper: *Incentivizing Truthful Data Contributions in a Marketplace for Mean Esti
 (Chen, Clinton, Kandasamy), section 2.
 
 Valuations are an array ``V`` of shape ``(B, N + 1)`` with ``V[j, m] = v_j(m)``,
-``V[:, 0] = 0``, non-decreasing along each row, values in ``[0, 1]``.
+``V[:, 0] = 0`` (the paper's ``v(0) = 0``), non-decreasing along each row.  Instance files
+list ``v_j(1..N)`` instead; every array entry point validates its input
+(:func:`as_valuations`) and refuses a first column that is not zero, or takes rows
+``v_j(1..N)`` when called with ``from_one=True``.  Nothing here assumes values in
+``[0, 1]``: every tolerance is relative to the instance's value scale ``max |v|``
+(:func:`value_scale`) and the MILPs are built on ``V / max |v|``, so scaling every
+valuation by ``10^k`` scales every reported price and revenue by ``10^k``.
 
 Two exact MILPs, both built as :class:`solver.opt.LinearProgram` data:
 
-``"curve"`` (default, compact)
+``"curve"`` (compact)
     Assignment binaries ``x[j, m]``, a price curve ``q(0..N)`` and buyer utilities ``u_j``.
     Revenue is linearised as ``sum_j (sum_m v_j(m) x[j, m] - u_j)``;
     ``u_j >= v_j(m) - q(m)`` for every ``m`` (so ``u_j`` is the buyer's best utility and,
@@ -17,7 +23,7 @@ Two exact MILPs, both built as :class:`solver.opt.LinearProgram` data:
     ``q(m) <= max_k v_k(m)``).  Two restrictions are without loss (proof in the docstring of
     :func:`curve_milp`): ``q`` non-decreasing and ``q(m) <= max_k v_k(m)``.
     ``B (N + 1)`` binaries, about ``2 B (N + 1)`` rows.
-``"pairwise"`` (eq. 2 literally)
+``"pairwise"`` (eq. 2 literally, default)
     Binaries ``x[j, m]`` and prices ``p_j``; IRB ``p_j <= v_j(m_j)`` and EFB
     ``v_j(m_j) - p_j >= v_j(m_k) - p_k`` for all ``j != k``, where ``v_j(m_k)`` is the linear
     form ``sum_m v_j(m) x[k, m]``: no big-M is needed, but there are ``B (B - 1)`` rows.
@@ -27,27 +33,38 @@ and the optimum under the paper's tie-break (largest utility-maximising size, eq
 scheme read off a MILP is *polished*: for its assignment the best prices are the shortest-path
 distances of the difference constraints (:func:`optimal_prices`), which are exact to floating
 point; the reported curve is the Lemma 1 curve of the polished scheme, evaluated with eq. 4.
+
+Resources: the model's memory is estimated from the number of buyer types and sizes before
+it is built (:func:`solver.pricing.resources.check_milp`), and the deadline of
+:mod:`solver.budget` is checked between the stages of a solve; a deadline that passes
+before the backend returns gives status ``time_limit`` with a heuristic incumbent.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import SizeLimitError
-from ..opt import LinearProgram, solve
-from ..opt.result import relative_gap
-from .tolerances import FEAS, TIE
+from ..budget import check_deadline, check_work, remaining_time
+from ..errors import InstanceError, SizeLimitError, TimeLimitReached
+from ..opt import LinearProgram, get_backend, solve
+from . import resources
+from .tolerances import CHECK, FEAS, MODEL_ZERO, PRICE_SLACK, TIE
 
 __all__ = [
-    "RevenueResult", "curve_milp", "pairwise_milp", "ef_revenue", "optimal_prices",
-    "brute_force_revenue", "purchases", "curve_revenue", "lemma1_curve", "is_envy_free",
-    "single_price_revenue", "merge_identical_buyers",
+    "RevenueResult", "as_valuations", "value_scale", "curve_milp", "pairwise_milp",
+    "ef_revenue", "optimal_prices", "brute_force_revenue", "purchases", "curve_revenue",
+    "lemma1_curve", "is_envy_free", "single_price_revenue", "merge_identical_buyers",
+    "revenue_gap",
 ]
+
+#: Formulations :func:`ef_revenue` accepts.
+FORMULATIONS = ("pairwise", "curve", "brute")
 
 
 @dataclass
@@ -64,6 +81,8 @@ class RevenueResult:
         A pricing curve ``q(0..N)`` earning at least ``objective`` under eq. 4 (Lemma 1).
     curve_revenue
         ``rev-bar(N, curve)`` (eq. 5) under the paper's tie-break.
+    message
+        Why the status is not ``optimal`` (backend text, a failed check), or ``""``.
     """
 
     status: str
@@ -77,34 +96,140 @@ class RevenueResult:
     curve: np.ndarray
     curve_revenue: float
     extra: dict = field(default_factory=dict)
+    message: str = ""
 
     def as_dict(self) -> dict:
-        """JSON-ready fields."""
-        return {
-            "status": self.status, "objective": self.objective, "bound": self.bound,
-            "gap": self.gap, "backend": self.backend, "seconds": self.seconds,
-            "sizes": self.sizes.tolist(), "prices": self.prices.tolist(),
-            "curve": self.curve.tolist(), "curve_revenue": self.curve_revenue,
+        """JSON-ready fields (a non-finite bound or gap is ``None``)."""
+        def num(v: float) -> float | None:
+            return float(v) if v is not None and np.isfinite(v) else None
+
+        out = {
+            "status": self.status, "objective": num(self.objective), "bound": num(self.bound),
+            "gap": num(self.gap), "backend": self.backend, "seconds": self.seconds,
+            "sizes": np.asarray(self.sizes).tolist(), "prices": np.asarray(self.prices).tolist(),
+            "curve": np.asarray(self.curve).tolist(), "curve_revenue": num(self.curve_revenue),
         }
+        if self.message:
+            out["message"] = self.message
+        return out
+
+
+# ----------------------------------------------------------------------------- input
+def as_valuations(V: object, *, from_one: bool = False, name: str = "V") -> np.ndarray:
+    """Validate valuations for the array entry points; return ``(B, N + 1)`` floats.
+
+    Parameters
+    ----------
+    V
+        Rows ``v_j(0), ..., v_j(N)`` with ``v_j(0) = 0`` (the paper's convention), or, with
+        ``from_one=True``, rows ``v_j(1), ..., v_j(N)`` as instance files list them (a zero
+        column is then prepended).
+    name
+        Name of the argument in error messages.
+
+    Raises
+    ------
+    InstanceError
+        (a ``ValueError``) naming the offending entry: not a finite 2-D array, a first
+        column that is not 0 without ``from_one`` (the trap of passing an instance file's
+        rows: they start at ``v_j(1)``), a negative value, or a decrease along a row larger
+        than the feasibility tolerance (smaller ones are rounding and are removed).
+    """
+    try:
+        A = np.array(V, dtype=float)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InstanceError(name, f"must be a numeric 2-D array ({exc})") from None
+    if A.ndim != 2 or A.shape[0] == 0 or A.shape[1] < (0 if from_one else 1):
+        need = "v_j(1..N)" if from_one else "v_j(0..N)"
+        raise InstanceError(name, f"must be a 2-D array with one row {need} per buyer "
+                            f"(at least one buyer), got shape {A.shape}")
+    bad = ~np.isfinite(A)
+    if bad.any():
+        j, m = (int(i) for i in np.argwhere(bad)[0])
+        raise InstanceError(f"{name}[{j}][{m}]", f"must be finite, got {A[j, m]}")
+    if from_one:
+        A = np.concatenate([np.zeros((A.shape[0], 1)), A], axis=1)
+    elif np.any(A[:, 0] != 0):
+        j = int(np.flatnonzero(A[:, 0] != 0)[0])
+        raise InstanceError(f"{name}[{j}][0]", f"must be 0, got {A[j, 0]}: rows are "
+                            "v_j(0), ..., v_j(N) with v_j(0) = 0 (the paper's convention); "
+                            "an instance file's rows start at v_j(1): pass from_one=True")
+    if np.any(A < 0):
+        j, m = (int(i) for i in np.argwhere(A < 0)[0])
+        raise InstanceError(f"{name}[{j}][{m}]", f"must be >= 0, got {A[j, m]}")
+    d = np.diff(A, axis=1)
+    if np.any(d < 0):
+        tol = FEAS * value_scale(A)
+        if np.any(d < -tol):
+            j, m = (int(i) for i in np.argwhere(d < -tol)[0])
+            raise InstanceError(f"{name}[{j}][{m + 1}]", "must be non-decreasing along the "
+                                f"row: {A[j, m + 1]} follows {A[j, m]}")
+        A = np.maximum.accumulate(A, axis=1)
+    return A
+
+
+def value_scale(V: np.ndarray) -> float:
+    """``max |v|``: the unit of every tolerance on valuations, prices and revenue (``0`` if
+    every value is ``0``)."""
+    return float(np.max(np.abs(V))) if np.size(V) else 0.0
+
+
+def revenue_gap(objective: float, bound: float, scale: float) -> float:
+    """``|bound - objective| / max(|objective|, scale)``: a gap free of the data's units.
+
+    With values in ``[0, 1]`` and ``scale = max |v| = 1`` it is the library's usual
+    ``max(1, |objective|)`` convention; ``inf`` if either number is not finite.
+    """
+    if not (np.isfinite(objective) and np.isfinite(bound)):
+        return float("inf")
+    den = max(abs(objective), scale)
+    return abs(bound - objective) / den if den > 0 else 0.0
+
+
+def _require_v0(V: np.ndarray) -> np.ndarray:
+    """``V`` as floats, refused (``O(B)``) unless it is 2-D with a zero first column."""
+    V = np.asarray(V, dtype=float)
+    if V.ndim != 2 or V.shape[1] == 0 or np.any(V[:, 0] != 0):
+        raise InstanceError("V", "rows must be v_j(0..N) with v_j(0) = 0 (an instance "
+                            "file's rows start at v_j(1): see as_valuations, from_one=True)")
+    return V
+
+
+def _check_curve(V: np.ndarray, q: np.ndarray) -> np.ndarray:
+    q = np.asarray(q, dtype=float)
+    if q.ndim != 1 or q.shape[0] != V.shape[1]:
+        raise InstanceError("q", f"must be a curve q(0..N) of length {V.shape[1]} (N + 1 "
+                            f"for valuations of shape {V.shape}), got shape {q.shape}")
+    _require_v0(V)
+    return q
 
 
 # ----------------------------------------------------------------------------- OIP (eq. 4-5)
-def purchases(V: np.ndarray, q: np.ndarray, tie: float = TIE) -> np.ndarray:
-    """Buyers' choices ``m~_j(N, q)`` (eq. 4): the largest utility-maximising size.
-
-    Utilities within ``tie`` of the maximum count as ties (floating-point reading of eq. 4).
-    """
-    util = V - np.asarray(q, dtype=float)[None, :]
+def _purchases(V: np.ndarray, q: np.ndarray, tie: float) -> np.ndarray:
+    util = V - q[None, :]
     best = util.max(axis=1, keepdims=True)
     ok = util >= best - tie
-    n = V.shape[1]
-    return (n - 1 - np.argmax(ok[:, ::-1], axis=1)).astype(int)
+    return (V.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)).astype(int)
 
 
-def curve_revenue(V: np.ndarray, q: np.ndarray, tie: float = TIE) -> float:
-    """``rev-bar(N, q) = sum_j q(m~_j(N, q))`` (eq. 5)."""
-    q = np.asarray(q, dtype=float)
-    return float(q[purchases(V, q, tie)].sum())
+def purchases(V: np.ndarray, q: np.ndarray, tie: float | None = None) -> np.ndarray:
+    """Buyers' choices ``m~_j(N, q)`` (eq. 4): the largest utility-maximising size.
+
+    Utilities within ``tie`` of the maximum count as ties (floating-point reading of eq. 4);
+    the default is ``TIE * max |v|``.
+    """
+    V = np.asarray(V, dtype=float)
+    q = _check_curve(V, q)
+    return _purchases(V, q, TIE * value_scale(V) if tie is None else tie)
+
+
+def curve_revenue(V: np.ndarray, q: np.ndarray, tie: float | None = None,
+                  weights: np.ndarray | None = None) -> float:
+    """``rev-bar(N, q) = sum_j q(m~_j(N, q))`` (eq. 5); ``weights`` counts identical buyers."""
+    V = np.asarray(V, dtype=float)
+    q = _check_curve(V, q)
+    paid = q[_purchases(V, q, TIE * value_scale(V) if tie is None else tie)]
+    return float(paid.sum() if weights is None else paid @ np.asarray(weights, dtype=float))
 
 
 def lemma1_curve(sizes: np.ndarray, prices: np.ndarray, N: int) -> np.ndarray:
@@ -118,26 +243,39 @@ def lemma1_curve(sizes: np.ndarray, prices: np.ndarray, N: int) -> np.ndarray:
     """
     sizes = np.asarray(sizes, dtype=int)
     prices = np.asarray(prices, dtype=float)
+    pmin = np.full(N + 1, np.inf)
+    np.minimum.at(pmin, sizes, prices)
     q = np.zeros(N + 1)
-    levels = sorted(set(int(m) for m in sizes if m > 0))
-    lo = 0
-    last = 0.0
-    for m in levels:
-        last = float(prices[sizes == m].min())
+    lo, last = 0, 0.0
+    for m in np.flatnonzero(np.isfinite(pmin[1:])) + 1:
+        last = float(pmin[m])
         q[lo + 1:m + 1] = last
-        lo = m
+        lo = int(m)
     q[lo + 1:] = last
     return q
 
 
-def is_envy_free(V: np.ndarray, sizes: np.ndarray, prices: np.ndarray, tol: float = FEAS
-                 ) -> bool:
-    """IRB and EFB of a scheme (section 2.1), up to ``tol``."""
+def is_envy_free(V: np.ndarray, sizes: np.ndarray, prices: np.ndarray,
+                 tol: float | None = None) -> bool:
+    """IRB and EFB of a scheme (section 2.1), up to ``tol`` (default ``FEAS * max |v|``).
+
+    Buyer ``j`` envies nobody iff her utility is at least ``max_m v_j(m) - pmin(m)``, where
+    ``pmin(m)`` is the cheapest price any buyer pays for size ``m``: ``O(B N)``, not
+    ``O(B^2)``.
+    """
+    V = _require_v0(V)
     sizes = np.asarray(sizes, dtype=int)
     prices = np.asarray(prices, dtype=float)
-    own = V[np.arange(len(sizes)), sizes] - prices
-    other = V[:, sizes] - prices[None, :]          # other[j, k] = v_j(m_k) - p_k
-    return bool(np.all(own >= -tol) and np.all(own[:, None] >= other - tol)
+    B, n = V.shape
+    if sizes.shape != (B,) or prices.shape != (B,) or np.any(sizes < 0) or np.any(sizes >= n):
+        return False
+    tol = FEAS * value_scale(V) if tol is None else tol
+    own = V[np.arange(B), sizes] - prices
+    pmin = np.full(n, np.inf)
+    np.minimum.at(pmin, sizes, prices)
+    with np.errstate(invalid="ignore"):
+        other = np.max(V - pmin[None, :], axis=1)       # -inf where no buyer has size m
+    return bool(np.all(own >= -tol) and np.all(own >= other - tol)
                 and np.all(prices >= -tol))
 
 
@@ -147,13 +285,14 @@ def _shortest_path_prices(V: np.ndarray, A: np.ndarray) -> tuple[np.ndarray, np.
 
     ``A`` has shape ``(K, B)``.  Node 0 is the outside option (size 0, price 0); the edge
     ``k -> j`` has weight ``v_j(m_j) - v_j(m_k)`` (EFB of ``j`` against ``k``).  Returns the
-    distances ``(K, B)`` and a feasibility mask (no negative cycle, all prices >= 0).
-    Hand-written because scipy's shortest paths are not batched over thousands of tiny graphs.
+    distances ``(K, B)`` and a feasibility mask (no negative cycle, all prices >= 0), both up
+    to ``FEAS * max |v|``.  Hand-written because scipy's shortest paths are not batched over
+    thousands of tiny graphs (used by the enumeration, ``B <= 17``).
     """
     K, B = A.shape
+    tol = FEAS * value_scale(V)
     sizes = np.concatenate([np.zeros((K, 1), dtype=int), A], axis=1)       # (K, B+1)
     Vx = np.concatenate([np.zeros((1, V.shape[1])), V], axis=0)            # node 0 row = 0
-    # val[K, j, k] = v_j(m_k) for nodes j, k
     val = Vx[np.arange(B + 1)[None, :, None], sizes[:, None, :]]          # v_j(m_k)
     own = np.diagonal(val, axis1=1, axis2=2)                                # v_j(m_j)
     W = own[:, None, :] - np.transpose(val, (0, 2, 1))   # W[K, k, j] = v_j(m_j) - v_j(m_k)
@@ -163,10 +302,34 @@ def _shortest_path_prices(V: np.ndarray, A: np.ndarray) -> tuple[np.ndarray, np.
     D = W.copy()
     for t in range(B + 1):
         D = np.minimum(D, D[:, :, t:t + 1] + D[:, t:t + 1, :])
-    neg_cycle = np.any(np.diagonal(D, axis1=1, axis2=2) < -FEAS, axis=1)
+    neg_cycle = np.any(np.diagonal(D, axis1=1, axis2=2) < -tol, axis=1)
     dist = D[:, 0, 1:]
-    feas = ~neg_cycle & np.all(dist >= -FEAS, axis=1)
+    feas = ~neg_cycle & np.all(dist >= -tol, axis=1)
     return np.maximum(dist, 0.0), feas
+
+
+def _bellman_ford(W: np.ndarray, slack: float) -> np.ndarray | None:
+    """Distances from node 0 of a dense graph ``W`` (``inf``: no edge), or ``None`` on a
+    negative cycle.
+
+    Vectorised Bellman-Ford that stops as soon as no distance improves by more than
+    ``slack`` (so a zero-weight cycle that rounding made slightly negative is not one, and
+    every constraint ``d_b <= d_a + W[a, b]`` holds within ``slack``).  Hand-written:
+    scipy's ``bellman_ford`` has neither a tolerance nor an early exit (5 s at 1000 nodes;
+    this needs a few passes of ``O(K^2)``).
+    """
+    K = W.shape[0]
+    d = np.full(K, np.inf)
+    d[0] = 0.0
+    for _ in range(K + 1):
+        with np.errstate(invalid="ignore"):
+            cand = np.min(d[:, None] + W, axis=0)
+        cand[0] = min(cand[0], 0.0)
+        better = cand < d - slack
+        if not better.any():
+            return d
+        d = np.where(better, cand, d)
+    return None
 
 
 def optimal_prices(V: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -174,47 +337,88 @@ def optimal_prices(V: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, bool]:
 
     ``max sum_j p_j`` subject to ``p_j - p_k <= v_j(m_j) - v_j(m_k)``, ``p_j <= v_j(m_j)``,
     ``p_j >= 0`` is a system of difference constraints; its componentwise-largest solution
-    is the vector of shortest-path distances from the outside option.
+    is the vector of shortest-path distances from the outside option.  Buyers with the same
+    size pay the same price in any envy-free scheme (EFB both ways), so the graph has one
+    node per distinct size (at most ``min(B, N) + 1``), the edge ``a -> b`` weighing
+    ``min_{j: m_j = b} v_j(b) - v_j(a)``; building it is ``O(B K)``, never ``O(B^2)``.
+
+    Returns the prices and whether the assignment is implementable (no negative cycle and
+    every price ``>= 0``, up to ``FEAS * max |v|``).
     """
-    d, f = _shortest_path_prices(V, np.asarray(sizes, dtype=int)[None, :])
-    return d[0], bool(f[0])
-
-
-def brute_force_revenue(V: np.ndarray, max_assignments: int = 200_000) -> tuple[float, np.ndarray,
-                                                                                np.ndarray]:
-    """rev^OPT(N) (eq. 2) by enumerating every assignment ``{0..N}^B`` (reference method)."""
+    V = _require_v0(V)
+    sizes = np.asarray(sizes, dtype=int)
     B, n = V.shape
-    if n ** B > max_assignments:
+    if sizes.shape != (B,) or np.any(sizes < 0) or np.any(sizes >= n):
+        raise InstanceError("sizes", f"must be {B} sizes in 0..{n - 1}")
+    scale = value_scale(V)
+    classes = np.unique(np.concatenate([[0], sizes]))           # node 0: size 0
+    K = classes.shape[0]
+    cls = np.searchsorted(classes, sizes)
+    Vc = V[:, classes]                                          # v_j(size of node a)
+    Wj = Vc[np.arange(B), cls][:, None] - Vc                    # edge a -> cls[j] for buyer j
+    order = np.argsort(cls, kind="stable")
+    present, starts = np.unique(cls[order], return_index=True)
+    W = np.full((K, K), np.inf)
+    W[:, present] = np.minimum.reduceat(Wj[order], starts, axis=0).T
+    np.fill_diagonal(W, np.inf)
+    d = _bellman_ford(W, PRICE_SLACK * scale)
+    if d is None:
+        return np.zeros(B), False
+    feas = bool(np.all(d >= -FEAS * scale))
+    return np.maximum(d, 0.0)[cls], feas
+
+
+def brute_force_revenue(V: np.ndarray, max_assignments: int = 200_000
+                        ) -> tuple[float, np.ndarray, np.ndarray]:
+    """rev^OPT(N) (eq. 2) by enumerating every assignment ``{0..N}^B`` (reference method)."""
+    V = as_valuations(V)
+    B, n = V.shape
+    if B * math.log(n) > math.log(max_assignments):
         raise SizeLimitError("valuations", f"(N+1)^B = {n}^{B} assignments exceed "
                              f"{max_assignments}", "the MILP (method 'milp')")
+    check_work("valuations", float(n) ** B * (B + 1) ** 3 * resources.BRUTE_OPS_PER_ENTRY,
+               f"the enumeration of {n}^{B} assignments", "the MILP (method 'milp')")
+    tol = FEAS * value_scale(V)
     best, bs, bp = -1.0, None, None
     allA = np.array(list(itertools.product(range(n), repeat=B)), dtype=int)
     for start in range(0, len(allA), 4096):
+        check_deadline("enumerating assignments")
         A = allA[start:start + 4096]
         d, f = _shortest_path_prices(V, A)
         rev = np.where(f, d.sum(axis=1), -np.inf)
         i = int(np.argmax(rev))
-        if rev[i] > best + FEAS:
+        if rev[i] > best + tol:
             best, bs, bp = float(rev[i]), A[i].copy(), d[i].copy()
     return best, bs, bp
 
 
-def single_price_revenue(V: np.ndarray) -> tuple[float, np.ndarray]:
+def single_price_revenue(V: np.ndarray, weights: np.ndarray | None = None
+                         ) -> tuple[float, np.ndarray]:
     """Best single posted price for the whole dataset: a cheap feasible incumbent.
 
-    The curve ``q(m) = p`` for every ``m >= 1`` makes each buyer with ``v_j(N) >= p`` buy
-    ``N`` points (eq. 4 tie-break); ``p`` ranges over the ``v_j(N)``.  Used so that a
-    time-limited solve always reports a valid revenue, even without a backend incumbent.
+    The curve ``q(m) = p`` for every ``m >= 1`` makes each buyer with
+    ``v_j(N) >= p - tie`` buy ``N`` points (eq. 4 tie-break, rows non-decreasing) and the
+    others nothing; ``p`` ranges over the ``v_j(N)``.  ``O(B log B)`` by sorting.  Used so
+    that a time-limited solve always reports a valid revenue, even without a backend
+    incumbent.  ``weights`` counts identical buyers.
     """
+    V = _require_v0(V)
     B, n = V.shape
-    best, bq = 0.0, np.zeros(n)
-    for p in np.unique(V[:, -1]):
-        q = np.full(n, p)
-        q[0] = 0.0
-        r = curve_revenue(V, q)
-        if r > best:
-            best, bq = r, q
-    return best, bq
+    w = np.ones(B) if weights is None else np.asarray(weights, dtype=float)
+    tie = TIE * value_scale(V)
+    a = V[:, -1]
+    order = np.argsort(a, kind="stable")
+    a_s, w_s = a[order], w[order]
+    tail = np.concatenate([np.cumsum(w_s[::-1])[::-1], [0.0]])   # weight of a_s[i:]
+    cands = np.unique(a)
+    buyers = tail[np.searchsorted(a_s, cands - tie, side="left")]
+    rev = cands * buyers
+    q = np.zeros(n)
+    i = int(np.argmax(rev))
+    if rev[i] <= 0:
+        return 0.0, q
+    q[1:] = cands[i]
+    return float(rev[i]), q
 
 
 # ----------------------------------------------------------------------------- reductions
@@ -236,8 +440,17 @@ def merge_identical_buyers(V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     the same revenue; conversely every type scheme expanded to the buyers is envy-free.
     """
     V = np.asarray(V, dtype=float)
-    types, inverse, counts = np.unique(V, axis=0, return_inverse=True, return_counts=True)
-    return types, counts.astype(float), np.asarray(inverse).reshape(-1)
+    B = V.shape[0]
+    # np.unique(V, axis=0) without its structured-dtype sort (1 s at 1e5 x 11): a lexsort
+    # of the columns gives the same lexicographic order of the rows
+    order = np.lexsort(V.T[::-1])
+    Vs = V[order]
+    new = np.ones(B, dtype=bool)
+    new[1:] = np.any(Vs[1:] != Vs[:-1], axis=1)
+    group = np.cumsum(new) - 1
+    inverse = np.empty(B, dtype=int)
+    inverse[order] = group
+    return Vs[new], np.bincount(group).astype(float), inverse
 
 
 # ----------------------------------------------------------------------------- MILPs
@@ -255,6 +468,7 @@ def curve_milp(V: np.ndarray, weights: np.ndarray | None = None) -> LinearProgra
 
     Variable order: ``x`` (``B*(N+1)``, row-major), ``u`` (``B``), ``q`` (``N+1``).
     """
+    V = _require_v0(V)
     B, n = V.shape
     nx = B * n
     iu = nx + np.arange(B)
@@ -301,32 +515,56 @@ def pairwise_milp(V: np.ndarray, weights: np.ndarray | None = None) -> LinearPro
     (:func:`merge_identical_buyers`); the objective is ``sum_j w_j p_j``.
 
     Binaries on flat steps of a buyer's own valuation are fixed to 0 (valid, see code).
+    The matrix is assembled directly in CSR form, one block of ``B - 1`` EFB rows per buyer
+    (``v_j(0) = 0`` terms are left out), with the deadline checked between blocks.
 
     Variable order: ``x`` (``B*(N+1)``), ``p`` (``B``).
     """
+    V = _require_v0(V)
     B, n = V.shape
     nx = B * n
-    ip = nx + np.arange(B)
-    xi = np.arange(nx).reshape(B, n)
-    rows, cols, vals = [], [], []
-    # IRB: p_j - sum_m v_j(m) x_jm <= 0
-    for j in range(B):
-        rows += [np.full(n + 1, j)]
-        cols += [np.concatenate([[ip[j]], xi[j]])]
-        vals += [np.concatenate([[1.0], -V[j]])]
-    r = B
-    # EFB: sum_m v_j(m) x_km - p_k - sum_m v_j(m) x_jm + p_j <= 0
-    for j in range(B):
-        for k in range(B):
-            if j == k:
-                continue
-            rows += [np.full(2 * n + 2, r)]
-            cols += [np.concatenate([xi[k], xi[j], [ip[k], ip[j]]])]
-            vals += [np.concatenate([V[j], -V[j], [-1.0, 1.0]])]
-            r += 1
     nvar = nx + B
-    A_ub = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(r, nvar))
+    itype = np.int32 if nvar < 2**31 - 1 else np.int64
+    ip = (nx + np.arange(B)).astype(itype)
+    xi = np.arange(nx, dtype=itype).reshape(B, n)
+    v1 = V[:, 1:]
+    nm = n - 1
+    # IRB: p_j - sum_{m >= 1} v_j(m) x_jm <= 0            (nm + 1 entries per row)
+    irb_cols = np.concatenate([ip[:, None], xi[:, 1:]], axis=1)
+    irb_vals = np.concatenate([np.ones((B, 1)), -v1], axis=1)
+    # EFB (j, k), j != k: sum_m v_j(m) x_km - sum_m v_j(m) x_jm - p_k + p_j <= 0
+    width = 2 * nm + 2
+    P = B * (B - 1)
+    cols = np.empty((B * (nm + 1) + P * width,), dtype=itype)
+    vals = np.empty(cols.shape[0])
+    cols[:B * (nm + 1)] = irb_cols.reshape(-1)
+    vals[:B * (nm + 1)] = irb_vals.reshape(-1)
+    pos = B * (nm + 1)
+    allk = np.arange(B)
+    for j in range(B):
+        if j % 64 == 0:
+            check_deadline("building the pairwise pricing MILP")
+        ks = np.delete(allk, j)
+        blk_c = np.empty((B - 1, width), dtype=itype)
+        blk_c[:, :nm] = xi[ks, 1:]
+        blk_c[:, nm:2 * nm] = xi[j, 1:][None, :]
+        blk_c[:, 2 * nm] = ip[ks]
+        blk_c[:, 2 * nm + 1] = ip[j]
+        blk_v = np.empty((B - 1, width))
+        blk_v[:, :nm] = v1[j][None, :]
+        blk_v[:, nm:2 * nm] = -v1[j][None, :]
+        blk_v[:, 2 * nm] = -1.0
+        blk_v[:, 2 * nm + 1] = 1.0
+        size = (B - 1) * width
+        cols[pos:pos + size] = blk_c.reshape(-1)
+        vals[pos:pos + size] = blk_v.reshape(-1)
+        pos += size
+    r = B + P
+    indptr = np.concatenate([np.arange(B, dtype=np.int64) * (nm + 1),
+                             B * (nm + 1) + np.arange(P + 1, dtype=np.int64) * width])
+    A_ub = sp.csr_matrix((vals, cols, indptr), shape=(r, nvar))
+    A_ub.eliminate_zeros()
+    A_ub.sort_indices()
     A_eq = sp.csr_matrix((np.ones(nx), (np.repeat(np.arange(B), n), xi.reshape(-1))),
                          shape=(B, nvar))
     w = np.ones(B) if weights is None else np.asarray(weights, dtype=float)
@@ -342,18 +580,44 @@ def pairwise_milp(V: np.ndarray, weights: np.ndarray | None = None) -> LinearPro
                          ub=ub, integrality=integ, sense="max")
 
 
+# ----------------------------------------------------------------------------- rev^OPT(N)
+def _incumbent(T: np.ndarray, w: np.ndarray, thorough: bool
+               ) -> tuple[float, np.ndarray]:
+    """A feasible curve for the types ``T``: the best single price, then (``thorough``)
+    local search with one and three sweeps (polishing makes the two differ), each stopped
+    by the deadline; returns ``(revenue, curve)``."""
+    from .approx import local_search
+
+    best, q = single_price_revenue(T, w)
+    if not thorough:
+        return best, q
+    for sweeps in (1, 3):
+        left = remaining_time()
+        if left is not None and left <= 0:
+            break
+        q1 = local_search(T, sweeps=sweeps, weights=w, q0=q if sweeps == 3 else None,
+                          time_budget=left)
+        r1 = curve_revenue(T, q1, weights=w)
+        if r1 > best:
+            best, q = r1, q1
+    return best, q
+
+
 def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = None,
                formulation: str = "pairwise", options: dict | None = None,
-               merge: bool = True) -> RevenueResult:
+               merge: bool = True, *, from_one: bool = False) -> RevenueResult:
     """rev^OPT(N) (eq. 2) with its certificate, scheme and Lemma 1 curve.
 
     Parameters
     ----------
     V
-        Valuations ``(B, N + 1)`` with ``V[:, 0] = 0``.
+        Valuations ``(B, N + 1)`` with ``V[:, 0] = 0`` (validated, :func:`as_valuations`:
+        rows that do not start with 0 are refused), or ``(B, N)`` rows ``v_j(1..N)`` as in
+        instance files with ``from_one=True``.
     backend, time_limit, options
         Passed to :func:`solver.opt.solve` (``options`` are backend-specific solver
-        options, e.g. HiGHS option names for ``"highs"``).
+        options, e.g. HiGHS option names for ``"highs"``).  ``time_limit`` is capped by
+        the deadline of :mod:`solver.budget` and covers building the model.
     merge
         Solve on the distinct valuation rows with weights (:func:`merge_identical_buyers`,
         exact); identical buyers then get the same size.
@@ -367,63 +631,109 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
     RevenueResult
         ``status`` is the solver's; a time-limited solve keeps its bound and gap and never
         reports ``"optimal"``.  The scheme's prices are polished by :func:`optimal_prices`
-        (never below the MILP's revenue up to ``FEAS``).
+        (never below the MILP's revenue).  A backend answer that cannot be turned into an
+        envy-free scheme (an "optimal" point whose assignment no prices implement, or
+        "infeasible" for a model the empty scheme satisfies) gives status ``"error"`` with a
+        ``message`` and the best heuristic scheme, never an exception.
+
+    Raises
+    ------
+    InstanceError
+        Bad valuations, an unknown formulation or backend, or a model whose estimated
+        memory exceeds the budget (:class:`~solver.errors.SizeLimitError`).
     """
-    V = np.asarray(V, dtype=float)
+    if formulation not in FORMULATIONS:
+        raise InstanceError("formulation", f"must be one of {', '.join(FORMULATIONS)}, "
+                            f"got {formulation!r}")
+    V = as_valuations(V, from_one=from_one)
+    t0 = time.perf_counter()
     B, n = V.shape
     N = n - 1
+    scale = value_scale(V)
     if formulation == "brute":
-        t0 = time.perf_counter()
         obj, sizes, prices = brute_force_revenue(V)
         q = lemma1_curve(sizes, prices, N)
         return RevenueResult("optimal", obj, obj, 0.0, "exact:enumeration",
                              time.perf_counter() - t0, sizes, prices, q, curve_revenue(V, q))
+    if backend != "auto":
+        get_backend(backend)                       # an unknown name is refused up front
     if merge:
         T, w, inv = merge_identical_buyers(V)
     else:
         T, w, inv = V, np.ones(B), np.arange(B)
     nt = T.shape[0]
-    if formulation == "curve":
-        lp = curve_milp(T, w)
-    elif formulation == "pairwise":
-        lp = pairwise_milp(T, w)
-    else:
-        raise ValueError(f"unknown formulation {formulation!r}")
-    sol = solve(lp, backend=backend, time_limit=time_limit, options=options)
-    ub_trivial = float(V[:, -1].sum())  # IRB: p_j <= v_j(m_j) <= v_j(N)
-    bound = sol.bound if np.isfinite(sol.bound) else (
-        sol.objective if sol.status == "optimal" else ub_trivial)
-    obj, sizes, prices = -np.inf, np.zeros(B, int), np.zeros(B)
-    if sol.x is not None:
-        # solve() only returns points that satisfy the MILP, so the assignment is envy-free
-        # for some prices; a point that is not (feas False) is ignored, never priced
-        s = np.argmax(sol.x[:nt * n].reshape(nt, n), axis=1).astype(int)[inv]
-        p, feas = optimal_prices(V, s)
+    ub_trivial = float(w @ T[:, -1])               # IRB: p_j <= v_j(m_j) <= v_j(N)
+    if scale == 0:                                 # nothing has value: nothing is sold
+        z = np.zeros(B)
+        return RevenueResult("optimal", 0.0, 0.0, 0.0, "exact:zero-valuations",
+                             time.perf_counter() - t0, z.astype(int), z, np.zeros(n), 0.0)
+    resources.check_milp(formulation, nt, n, backend, remaining_time(time_limit))
+    limited = remaining_time(time_limit) is not None
+    inc_obj, inc_q = _incumbent(T, w, thorough=False)
+    sol = None
+    note = ""
+    try:
+        if limited:           # the fallback first, so the backend may use all that is left
+            inc_obj, inc_q = _incumbent(T, w, thorough=True)
+        check_deadline("building the pricing MILP")
+        Tn = T / scale                             # the MILP sees values of order 1
+        Tn[Tn < MODEL_ZERO] = 0.0
+        lp = curve_milp(Tn, w) if formulation == "curve" else pairwise_milp(Tn, w)
+        check_deadline("building the pricing MILP")
+        sol = solve(lp, backend=backend, time_limit=remaining_time(time_limit),
+                    options=options)
+    except TimeLimitReached as exc:
+        note = str(exc)
+    status = "time_limit" if sol is None else sol.status
+    used = "none" if sol is None else sol.backend
+    bound = float("nan") if sol is None else sol.bound * scale
+    obj, s_t, p_t = -np.inf, np.zeros(nt, int), np.zeros(nt)
+    if sol is not None and sol.x is not None:
+        s = np.argmax(sol.x[:nt * n].reshape(nt, n), axis=1).astype(int)
+        p, feas = optimal_prices(T, s)
         if feas:
-            obj, sizes, prices = float(p.sum()), s, p
-    status = sol.status
+            obj, s_t, p_t = float(w @ p), s, p
+        elif status == "optimal":
+            status = "error"
+            note = (f"{used} reported an optimal point whose assignment no envy-free prices "
+                    "implement (repricing failed)")
+    if sol is not None and sol.status in ("infeasible", "unbounded"):
+        status = "error"
+        note = (f"{used} reported the pricing MILP {sol.status}, but the empty scheme is "
+                "feasible and revenue is at most sum_j v_j(N)")
+    elif sol is not None and status == "optimal" and sol.x is None:
+        status, note = "error", f"{used} reported optimal without a point"
     if status != "optimal":
-        # feasible fallback incumbents (local search from the best single price, one and
-        # three sweeps: polishing makes the two differ) so a time-limited answer is usable
-        # even when the backend's incumbent is poor or absent (at 100 x 100 HiGHS often has
-        # none after 60 s)
-        from .approx import local_search
-
-        for sweeps in (1, 3):
-            q1 = local_search(V, sweeps=sweeps)
-            r1 = curve_revenue(V, q1)
-            if r1 > obj:
-                sizes = purchases(V, q1)
-                prices = q1[sizes]
-                obj = r1
-        bound = max(bound, obj)
-    if not np.isfinite(obj) or not is_envy_free(V, sizes, prices, tol=FEAS + TIE):
-        # the fallbacks above always produce an envy-free scheme, so this is a bug guard:
-        # never report a revenue without a scheme that earns it
-        raise RuntimeError(f"no envy-free scheme behind the {sol.backend} result "
-                           f"(status {status}, MILP objective {sol.objective})")
-    q = lemma1_curve(sizes, prices, N)
-    gap = 0.0 if status == "optimal" else relative_gap(obj, bound)
-    return RevenueResult(status, obj, float(bound), gap, sol.backend, sol.seconds, sizes,
-                         prices, q, curve_revenue(V, q),
-                         extra={"milp_objective": sol.objective, "message": sol.message})
+        if not limited:
+            inc_obj, inc_q = _incumbent(T, w, thorough=True)
+        if inc_obj > obj:
+            s_t = _purchases(T, inc_q, TIE * scale)
+            p_t = inc_q[s_t]
+            obj = inc_obj
+        if sol is not None and sol.message and not note:
+            note = sol.message
+    if status == "optimal":
+        if not np.isfinite(bound) or bound < obj:
+            # a bound below an achieved revenue (within the MIP gap) is that revenue
+            if not np.isfinite(bound) or obj - bound <= CHECK * max(ub_trivial, scale):
+                bound = obj
+    elif status == "time_limit":               # IRB caps any bound at sum_j v_j(N)
+        bound = max(min(bound, ub_trivial), obj) if np.isfinite(bound) else ub_trivial
+    else:
+        bound = float("nan")
+    sizes, prices = s_t[inv], p_t[inv]
+    if not is_envy_free(T, s_t, p_t, tol=(FEAS + TIE) * scale):
+        status, bound = "error", float("nan")
+        note = (f"no envy-free scheme behind the {used} result (MILP objective "
+                f"{'none' if sol is None else sol.objective * scale}); {note}".rstrip("; "))
+    q = lemma1_curve(s_t, p_t, N)
+    # the polished revenue is exact, the backend's bound carries its tolerances: an optimum
+    # reports the (tiny) gap between them rather than 0
+    gap = revenue_gap(obj, bound, scale)
+    seconds = time.perf_counter() - t0
+    return RevenueResult(status, obj, float(bound), gap, used, seconds, sizes, prices, q,
+                         curve_revenue(T, q, weights=w),
+                         extra={"milp_objective": None if sol is None
+                                else sol.objective * scale,
+                                "message": "" if sol is None else sol.message},
+                         message="" if status == "optimal" else note)

@@ -8,12 +8,16 @@ Instance file fields::
      "costs": [c_1, c_2, ...],                         # optional, >= 0
      "sigma": 1.0,                                     # required with error-value specs
      "max_supply": 200,                                # optional cap of the profit search
-     "epsilon": 0.05}                                  # price grid of the approximations
+     "epsilon": 0.05}                                  # price grid step / max v (approx.)
 
 Error-value specs: ``{"kind": "step"|"linear"|"quadratic", "tolerance": tau, "value": a}``
-(eq. 11, :mod:`solver.pricing.valuations`).  Explicit rows list ``v_j(1..N)``; ``v_j(0) = 0``
-is implied.  Bad input raises :class:`~solver.errors.InstanceError` naming the field, e.g.
-``valuations[2][5]`` (buyer 2, entry 5 = ``v_2(6)``; indices count from 0).
+(eq. 11, :mod:`solver.pricing.valuations`); without ``supply`` their rows are built up to
+``N = min(max_supply, floor(sum_j a_j / c_1))`` (no larger ``N`` is profitable).
+At most :data:`MAX_ENTRIES` valuation entries ``B * N``; valuations lie in ``[0, 1]`` (a
+larger value is an input error: scale the money unit down instead).  Explicit rows list
+``v_j(1..N)``; ``v_j(0) = 0`` is implied.  Bad input raises
+:class:`~solver.errors.InstanceError` naming the field, e.g. ``valuations[2][5]`` (buyer 2,
+entry 5 = ``v_2(6)``; indices count from 0).
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ from .valuations import BUILTINS, valuation_curve
 FIELDS = ("problem", "valuations", "supply", "costs", "sigma", "max_supply", "epsilon")
 #: Largest N the profit search builds valuations for from error-value specs.
 MAX_N = 5000
+#: Largest number of valuation entries ``B * N`` an instance may hold (explicit rows or the
+#: rows built from error-value specs): 2e6 floats are 16 MB as an array and parse in about
+#: 2 s; every method then checks its own memory and work before it starts.
+MAX_ENTRIES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -71,10 +79,11 @@ class PricingInstance:
         return None if not self.costs else min(self.costs)
 
 
-def _spec_rows(raw: list, sigma: float | None, N: int) -> np.ndarray:
+def _specs(raw: list, sigma: float | None) -> list[tuple[str, float, float]]:
+    """Validated error-value specs ``(kind, tolerance, value)``."""
     if sigma is None:
         raise InstanceError("sigma", "is required when valuations are error-value functions")
-    rows = []
+    out = []
     for j, spec in enumerate(raw):
         f = f"valuations[{j}]"
         spec = require_mapping(spec, f)
@@ -84,8 +93,36 @@ def _spec_rows(raw: list, sigma: float | None, N: int) -> np.ndarray:
                         strict_min=True)
         val = as_number(spec.get("value", 1.0), f + ".value", minimum=0, maximum=1,
                         strict_min=True)
-        rows.append(valuation_curve(kind, N, sigma, tol, val))
-    return np.array(rows)
+        out.append((kind, tol, val))
+    return out
+
+
+def _spec_rows(specs: list[tuple[str, float, float]], sigma: float, N: int) -> np.ndarray:
+    return np.array([valuation_curve(kind, N, sigma, tol, val) for kind, tol, val in specs])
+
+
+def _fast_rows(vals: list) -> np.ndarray | None:
+    """Valid explicit rows as an array, or ``None`` for anything :func:`as_array` would
+    refuse (it then names the offending entry).
+
+    :func:`~solver.validate.as_array` walks every entry in Python (5 s for 1e6 entries);
+    plain lists of floats are checked here by numpy instead, with the same rules (numbers
+    but not booleans, rectangular, finite, in ``[0, 1]``, non-decreasing).
+    """
+    numeric = (float, int)
+    if not all(type(r) is list for r in vals):
+        return None
+    if not all(type(x) in numeric for r in vals for x in r):
+        return None
+    try:
+        arr = np.array(vals, dtype=float)
+    except (ValueError, OverflowError):
+        return None
+    if arr.ndim != 2 or arr.shape[1] < 1 or not np.all(np.isfinite(arr)):
+        return None
+    if np.any(arr < 0) or np.any(arr > 1) or np.any(np.diff(arr, axis=1) < 0):
+        return None
+    return arr
 
 
 def parse(raw: Mapping[str, Any]) -> PricingInstance:
@@ -110,27 +147,45 @@ def parse(raw: Mapping[str, Any]) -> PricingInstance:
                             "OPT chooses the supply)")
     if all(isinstance(v, Mapping) for v in vals):
         B = len(vals)
+        specs = _specs(list(vals), sigma)
         if supply is not None:
             N = supply
         else:
+            # profit(N) <= sum_j v_j(N) - c_1 N < 0 once N > sum_j a_j / c_1 (a_j = value,
+            # the sup of v_j): the range holds every profitable N whatever the money unit
             c1 = min(costs)
-            caps = [x for x in (max_supply, None if c1 == 0 else int(np.floor(B / c1)))
-                    if x is not None]
-            if not caps:
+            total = sum(val for _, _, val in specs)
+            if max_supply is None and c1 == 0:
                 raise InstanceError("max_supply", "is required when the cheapest cost is 0 "
                                     "(Algorithm 1's range |B|/c_1 is unbounded)")
+            caps = [max_supply] if max_supply is not None else []
+            if c1 > 0:                          # total / c_1 may be inf: capped first
+                caps.append(int(np.floor(min(total / c1, MAX_N + 1.0))))
             N = max(1, min(caps))
+            if N > MAX_N:
+                raise SizeLimitError("costs", f"the profitable range sum_j value_j / c_1 "
+                                     f"exceeds N = {MAX_N}", "a larger cost or a max_supply")
         if N > MAX_N:
             raise SizeLimitError("supply", f"N = {N} exceeds {MAX_N}",
                                  "a larger cost or max_supply")
-        V = _spec_rows(list(vals), sigma, N)
+        if B * N > MAX_ENTRIES:
+            raise SizeLimitError("valuations", f"{B} buyers x N = {N} sizes are {B * N:.3g} "
+                                 f"valuation entries, more than {MAX_ENTRIES:.3g}",
+                                 "fewer buyers or a smaller supply")
+        V = _spec_rows(specs, sigma, N)
     else:
         for j, v in enumerate(vals):
             if isinstance(v, Mapping):
                 raise InstanceError(f"valuations[{j}]", "mix of rows and error-value specs; "
                                     "use one form for every buyer")
-        rows = as_array(vals, "valuations", ndim=2, minimum=0.0, maximum=1.0,
-                        nondecreasing=True)
+        width = len(vals[0]) if isinstance(vals[0], list | tuple) else 0
+        if len(vals) * width > MAX_ENTRIES:
+            raise InstanceError("valuations", f"{len(vals)} buyers x {width} entries are "
+                                f"more than {MAX_ENTRIES:.3g} valuation entries")
+        rows = _fast_rows(vals)
+        if rows is None:              # something is wrong: as_array names the entry
+            rows = as_array(vals, "valuations", ndim=2, minimum=0.0, maximum=1.0,
+                            nondecreasing=True)
         if supply is not None:
             if supply > rows.shape[1]:
                 raise InstanceError("supply", f"must be <= {rows.shape[1]}, the number of "

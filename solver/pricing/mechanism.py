@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .envy_free import ef_revenue, purchases
+from .envy_free import as_valuations, ef_revenue, purchases
 from .profit import algorithm1
 
 
@@ -93,6 +93,8 @@ def build_mechanism(V: np.ndarray, costs, sigma: float, A=None) -> Mechanism:
     """Algorithm 2, lines 1-4: run Algorithm 1 (over ``N >= 2``) and fix ``M^*``.
 
     ``A`` is an ordered-item pricing algorithm ``A(V_N) -> q``; default the exact MILP.
+    ``V`` has rows ``v_j(0..N)`` with ``v_j(0) = 0`` (validated by
+    :func:`~solver.pricing.envy_free.as_valuations`).
     """
     costs = tuple(sorted(float(c) for c in costs))
     if len(costs) < 2:
@@ -100,7 +102,7 @@ def build_mechanism(V: np.ndarray, costs, sigma: float, A=None) -> Mechanism:
     if A is None:
         def A(Vn):
             return ef_revenue(Vn).curve
-    V = np.asarray(V, dtype=float)
+    V = as_valuations(V)
     res = algorithm1(V, costs[0], A)
     profits = {N: p for N, p in res["profits"].items() if N >= 2}
     if not profits:

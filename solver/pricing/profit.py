@@ -30,9 +30,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..opt.result import relative_gap
-from .envy_free import RevenueResult, curve_revenue, ef_revenue, purchases
+from ..budget import check_deadline, remaining_time
+from ..errors import TimeLimitReached
+from .envy_free import (
+    RevenueResult,
+    as_valuations,
+    curve_revenue,
+    ef_revenue,
+    purchases,
+    revenue_gap,
+    value_scale,
+)
 from .tolerances import FEAS
+
+#: Slack of the count ``|B| / c_1`` when it is floored (a ratio of two given numbers).
+RANGE_SLACK = 1e-9
 
 OIPAlgorithm = Callable[[np.ndarray], np.ndarray]
 
@@ -51,6 +63,7 @@ class ProfitResult:
     seconds: float
     n_solves: int
     table: dict[int, float] = field(default_factory=dict)
+    message: str = ""
 
 
 def search_bound(V: np.ndarray, c1: float) -> int:
@@ -58,7 +71,21 @@ def search_bound(V: np.ndarray, c1: float) -> int:
     B, n = V.shape
     if c1 <= 0:
         return n - 1
-    return int(min(n - 1, np.floor(B / c1 + FEAS)))
+    return int(min(n - 1, np.floor(B / c1 + RANGE_SLACK)))
+
+
+def profit_range(V: np.ndarray, c1: float) -> int:
+    """Largest ``N`` that can be profitable: ``rev^OPT(N) <= sum_j v_j(N) <= U = sum_j
+    v_j(N_max)``, so ``profit(N) < 0 = profit(0)`` for ``N > U / c_1``.
+
+    Free of the data's units (``U / c_1`` is a ratio of two money amounts), unlike
+    Algorithm 1's ``|B| / c_1`` (which assumes values in ``[0, 1]``); capped by both.
+    """
+    hi = search_bound(V, c1)
+    if c1 <= 0:
+        return hi
+    U = float(V[:, -1].sum())
+    return int(min(hi, np.floor(U / c1 * (1.0 + RANGE_SLACK))))
 
 
 def algorithm1(V: np.ndarray, c1: float, A: OIPAlgorithm) -> dict:
@@ -79,15 +106,18 @@ def algorithm1(V: np.ndarray, c1: float, A: OIPAlgorithm) -> dict:
         ``N``: ``N^+``; ``sizes``: ``m_j^+``; ``prices``: ``q_j^+``; ``curve``: ``q_{N^+}``;
         ``profit``: ``sum_j q_j^+ - c_1 N^+``; ``profits``: ``profit_N`` for every ``N``.
     """
+    V = as_valuations(V)
+    tol = FEAS * value_scale(V)
     best = None
     profits = {}
     for N in range(1, search_bound(V, c1) + 1):
+        check_deadline("running Algorithm 1")
         Vn = V[:, :N + 1]
         q = np.asarray(A(Vn), dtype=float)
         m = purchases(Vn, q)
         prof = float(q[m].sum()) - c1 * N
         profits[N] = prof
-        if best is None or prof > best["profit"] + FEAS:
+        if best is None or prof > best["profit"] + tol:
             best = {"N": N, "sizes": m, "prices": q[m], "curve": q, "profit": prof}
     if best is None:  # no N in range: collect nothing
         best = {"N": 0, "sizes": np.zeros(V.shape[0], int), "prices": np.zeros(V.shape[0]),
@@ -108,64 +138,95 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
                formulation: str = "pairwise") -> ProfitResult:
     """OPT (eq. 3) with the supply ``N`` attaining it.
 
-    ``method="fast"``: interval branch-and-bound over ``N`` (module docstring): solve the
-    largest ``N`` first; an open interval ``(a, b)`` with ``rev^OPT(b)`` known is pruned when
+    ``method="fast"``: interval branch-and-bound over ``N`` (module docstring) on
+    ``N <= U / c_1`` (:func:`profit_range`): solve the largest ``N`` first; an open interval
+    ``(a, b)`` with ``rev^OPT(b)`` known is pruned when
     ``max_{a<N<b} min(rev^OPT(b), U(N)) - c_1 N`` cannot beat the incumbent, else it is split
     at the middle of the sizes that still could.  ``"algorithm1"``: every ``N`` in Algorithm
-    1's range with the exact MILP.  ``time_limit`` is a total budget; a time-limited inner
-    solve makes the result ``time_limit`` with a valid bound.
+    1's range with the exact MILP.  ``time_limit`` is a total budget (model building
+    included, capped by the deadline of :mod:`solver.budget`): when it runs out the search
+    stops, and the sizes it did not settle enter the bound through ``U(N) - c_1 N`` (or the
+    interval bound), so the result is ``time_limit`` with a valid bound.  An inner solve that
+    ends in ``error`` makes the result ``error`` (its message in :attr:`ProfitResult.message`).
     """
+    from ..budget import limits
+
     t0 = time.perf_counter()
-    V = np.asarray(V, dtype=float)
-    hi = search_bound(V, c1)
+    V = as_valuations(V)
+    scale = value_scale(V)
+    tol = FEAS * scale
+    hi = search_bound(V, c1) if method == "algorithm1" else profit_range(V, c1)
     U = V.sum(axis=0)[:hi + 1]
     solved: dict[int, RevenueResult] = {}
     state = {"best_N": 0, "best": 0.0, "res": None, "limited": False, "extra": 0.0,
-             "backend": backend}
+             "backend": backend, "error": ""}
+
+    def out_of_time() -> bool:
+        left = remaining_time()
+        if left is not None and left <= 0:
+            state["limited"] = True
+            return True
+        return False
 
     def run(N: int) -> float:
-        left = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - t0))
-        res = ef_revenue(V[:, :N + 1], backend=backend, time_limit=left,
-                         formulation=formulation)
+        res = ef_revenue(V[:, :N + 1], backend=backend, formulation=formulation)
         solved[N] = res
         state["backend"] = res.backend
+        if res.status == "error":
+            state["error"] = state["error"] or f"N = {N}: {res.message}"
+            return float(U[N])
         if res.status != "optimal":
             state["limited"] = True
             state["extra"] = max(state["extra"], res.bound - c1 * N)
         val = res.objective - c1 * N
-        if val > state["best"] + FEAS:
+        if val > state["best"] + tol:
             state.update(best_N=N, best=val, res=res)
         # an upper bound on rev^OPT(N) usable for smaller sizes
         return res.bound if res.status != "optimal" else res.objective
 
-    if method == "algorithm1":
-        for N in range(1, hi + 1):
-            run(N)
-    elif method == "fast":
-        if hi >= 1:
-            stack = [(0, hi, run(hi))]
-            while stack:
-                a, b, rev_b = stack.pop()
-                if b - a < 2:
-                    continue
-                Ns = np.arange(a + 1, b)
-                ub = np.minimum(rev_b, U[Ns]) - c1 * Ns
-                live = Ns[ub > state["best"] + FEAS]
-                if live.size == 0:
-                    continue
-                mid = int(live[len(live) // 2])
-                rev_mid = run(mid)
-                stack.append((mid, b, rev_b))
-                stack.append((a, mid, rev_mid))
-    else:
+    if method not in ("algorithm1", "fast"):
         raise ValueError(f"unknown method {method!r}")
+    with limits(time_limit=time_limit):
+        try:
+            if method == "algorithm1":
+                for N in range(1, hi + 1):
+                    if out_of_time():
+                        rest = np.arange(N, hi + 1)
+                        state["extra"] = max(state["extra"], float(np.max(U[rest] - c1 * rest)))
+                        break
+                    run(N)
+            elif hi >= 1:
+                stack = [(0, hi, run(hi))]
+                while stack:
+                    a, b, rev_b = stack.pop()
+                    if b - a < 2:
+                        continue
+                    Ns = np.arange(a + 1, b)
+                    ub = np.minimum(rev_b, U[Ns]) - c1 * Ns
+                    live = Ns[ub > state["best"] + tol]
+                    if live.size == 0:
+                        continue
+                    if out_of_time():
+                        state["extra"] = max([state["extra"], float(ub.max())] + [
+                            float(np.max(np.minimum(r, U[a2 + 1:b2]) - c1 * np.arange(a2 + 1, b2)))
+                            for a2, b2, r in stack if b2 - a2 >= 2])
+                        break
+                    mid = int(live[len(live) // 2])
+                    rev_mid = run(mid)
+                    stack.append((mid, b, rev_b))
+                    stack.append((a, mid, rev_mid))
+        except TimeLimitReached:
+            state["limited"] = True
+            state["extra"] = max(state["extra"], float(np.max(U - c1 * np.arange(hi + 1))))
     best = state["best"]
     bound = max(best, state["extra"])
-    limited = state["limited"]
-    return ProfitResult("time_limit" if limited else "optimal", best, bound,
-                        relative_gap(best, bound) if limited else 0.0, state["best_N"],
-                        state["res"], state["backend"], time.perf_counter() - t0, len(solved),
-                        {k: v.objective - c1 * k for k, v in sorted(solved.items())})
+    status = "error" if state["error"] else "time_limit" if state["limited"] else "optimal"
+    return ProfitResult(status, best, bound if status != "error" else float("nan"),
+                        revenue_gap(best, bound, scale) if status != "optimal" else 0.0,
+                        state["best_N"], state["res"], state["backend"],
+                        time.perf_counter() - t0, len(solved),
+                        {k: v.objective - c1 * k for k, v in sorted(solved.items())},
+                        message=state["error"])
 
 
 def profit_of_curve(V: np.ndarray, q: np.ndarray, c1: float) -> float:

@@ -1,10 +1,36 @@
-"""Tolerances of the pricing package (numbers, not literals in code)."""
+"""Tolerances of the pricing package (numbers, not literals in code).
 
-#: Feasibility slack when checking IRB/EFB of a scheme or a shortest-path price vector.
+Every tolerance applied to valuations, prices or revenue is *relative*: it is multiplied by
+the instance's value scale ``max |v|`` (:func:`solver.pricing.envy_free.value_scale`) or by
+the largest revenue the instance admits (``sum_j v_j(N)``, the IRB bound), so that scaling
+every valuation by ``10^k`` changes no decision of the code and scales every reported number
+by ``10^k``.
+"""
+
+#: Feasibility slack when checking IRB/EFB of a scheme, relative to ``max |v|``.
 FEAS = 1e-9
-#: Utilities within TIE of the maximum count as tied in eq. 4 (largest size wins).
+#: Utilities within ``TIE * max |v|`` of the maximum count as tied in eq. 4 (largest size
+#: wins).
 TIE = 1e-9
-#: Agreement between two exact revenue computations (MILP vs enumeration, two backends).
+#: Agreement between two exact revenue computations (MILP vs enumeration, two backends),
+#: relative to ``max(1, |revenue|)`` in tests on valuations in ``[0, 1]``.
 REVENUE = 1e-6
 #: Relative tolerance of numerical integrals against closed forms (eq. 11).
 QUAD = 1e-7
+#: A-posteriori check of a reported answer (:mod:`solver.pricing.evaluate`): recomputed and
+#: reported revenues, bound and objective must agree within ``CHECK * sum_j v_j(N)``.
+CHECK = 1e-7
+#: Bellman-Ford on the price graph stops when no price improves by more than this, relative
+#: to ``max |v|``: a zero-weight cycle of the difference constraints that rounding made
+#: negative is not a negative cycle, and every constraint holds within it.
+PRICE_SLACK = 1e-12
+#: Smallest relative revenue improvement a heuristic step must make to be taken.
+IMPROVE = 1e-12
+#: Below this ``a = tau sqrt(m) / sigma`` the eq. 11 closed forms are evaluated by their
+#: Taylor series (the closed forms cancel catastrophically as ``a -> 0``).
+SERIES_BELOW = 0.1
+#: Valuations below ``MODEL_ZERO * max |v|`` enter the MILPs as 0: below every solver's
+#: tolerances they only make the model ill-conditioned (HiGHS called the pairwise MILP of
+#: ``[[1e-300, 1e-300, 1], [5e-324, 1e-200, 1e-100]]`` infeasible); the scheme is repriced
+#: on the exact values, so this changes no reported price beyond ``FEAS``.
+MODEL_ZERO = 1e-12

@@ -24,9 +24,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, special, stats
+
+from .tolerances import SERIES_BELOW
 
 BUILTINS = ("step", "linear", "quadratic")
+#: Terms of the small-``a`` Taylor series (:func:`_series`).
+SERIES_TERMS = 8
+#: ``a`` beyond which every closed form equals its limit 1 to double precision (the
+#: remainders are ``O(1 / a)`` at most, so ``a`` is capped here instead of overflowing).
+A_CAP = 1e30
 
 
 def error_value(kind: str, tolerance: float, value: float = 1.0) -> Callable[[float], float]:
@@ -40,22 +47,53 @@ def error_value(kind: str, tolerance: float, value: float = 1.0) -> Callable[[fl
     raise ValueError(f"unknown error-value function {kind!r}; built-ins: {BUILTINS}")
 
 
+def _series(kind: str, a: np.ndarray) -> np.ndarray:
+    """Taylor series at ``a -> 0`` of the linear and quadratic closed forms.
+
+    ``v = int_0^a 2 phi(z) w(z / a) dz`` with ``phi(z) = phi(0) sum_k (-z^2/2)^k / k!``:
+    ``w(t) = 1 - t`` gives terms ``a^(2k+1) / ((2k+1)(2k+2))``, ``w(t) = 1 - t^2`` gives
+    ``2 a^(2k+1) / ((2k+1)(2k+3))``.  Eight terms are exact to rounding for ``a < 0.1``
+    (the term ratio is below ``a^2 / 2``).
+    """
+    p0 = 1.0 / np.sqrt(2.0 * np.pi)
+    out = np.zeros_like(a)
+    for k in range(SERIES_TERMS):
+        c = (-0.5) ** k / special.factorial(k)
+        den = ((2 * k + 1) * (2 * k + 2)) if kind == "linear" else (
+            (2 * k + 1) * (2 * k + 3) / 2.0)
+        out += c * a ** (2 * k + 1) / den
+    return 2.0 * p0 * out
+
+
 def closed_form(kind: str, tolerance: float, sigma: float, m: np.ndarray,
                 value: float = 1.0) -> np.ndarray:
-    """``v^d(m)`` (eq. 11) for a built-in ``v^e`` in closed form; ``m`` integer array >= 0."""
+    """``v^d(m)`` (eq. 11) for a built-in ``v^e`` in closed form; ``m`` integer array >= 0.
+
+    Numerically stable for every ``a = tau sqrt(m) / sigma`` in ``[0, inf]``: ``2 Phi(a) - 1``
+    is ``erf(a / sqrt 2)``, ``phi(0) - phi(a)`` is ``-phi(0) expm1(-a^2 / 2)``, small ``a``
+    use the Taylor series (:func:`_series`, below ``SERIES_BELOW``) and large ``a`` are
+    capped where every form is 1 to double precision (no ``inf * 0``).
+    """
+    if kind not in BUILTINS:
+        raise ValueError(f"unknown error-value function {kind!r}; built-ins: {BUILTINS}")
     m = np.asarray(m, dtype=float)
     out = np.zeros_like(m)
     pos = m > 0
-    a = tolerance * np.sqrt(m[pos]) / sigma
-    P, p, p0 = stats.norm.cdf(a), stats.norm.pdf(a), stats.norm.pdf(0.0)
+    with np.errstate(over="ignore", under="ignore"):
+        a = np.minimum(tolerance * np.sqrt(m[pos]) / sigma, A_CAP)
+    erf = special.erf(a / np.sqrt(2.0))
     if kind == "step":
-        v = 2 * P - 1
-    elif kind == "linear":
-        v = (2 * P - 1) - 2 * (p0 - p) / a
-    elif kind == "quadratic":
-        v = (2 * P - 1) - 2 * ((P - 0.5) - a * p) / a ** 2
+        v = erf
     else:
-        raise ValueError(f"unknown error-value function {kind!r}; built-ins: {BUILTINS}")
+        small = a < SERIES_BELOW
+        big = np.where(small, 1.0, a)          # the closed forms, where they are stable
+        p0 = 1.0 / np.sqrt(2.0 * np.pi)
+        with np.errstate(under="ignore"):
+            if kind == "linear":
+                v = erf + 2.0 * p0 * np.expm1(-big ** 2 / 2.0) / big
+            else:
+                v = erf - (erf - 2.0 * big * stats.norm.pdf(big)) / big ** 2
+            v = np.where(small, _series(kind, np.where(small, a, 0.0)), v)
     out[pos] = value * np.clip(v, 0.0, 1.0)
     return out
 
@@ -95,10 +133,12 @@ def valuation_curve(spec: str | Callable[[float], float], N: int, sigma: float,
     """
     m = np.arange(N + 1)
     if callable(spec):
-        return np.clip(by_quadrature(spec, sigma, m), 0.0, 1.0)
+        return np.maximum.accumulate(np.clip(by_quadrature(spec, sigma, m), 0.0, 1.0))
     if tolerance is None:
         raise ValueError("a built-in error-value function needs a tolerance")
     if method == "closed":
-        return closed_form(spec, tolerance, sigma, m, value)
-    return np.clip(by_quadrature(error_value(spec, tolerance, value), sigma, m,
-                                 breakpoints=(tolerance,)), 0.0, 1.0)
+        v = closed_form(spec, tolerance, sigma, m, value)
+    else:
+        v = np.clip(by_quadrature(error_value(spec, tolerance, value), sigma, m,
+                                  breakpoints=(tolerance,)), 0.0, 1.0)
+    return np.maximum.accumulate(v)     # eq. 11 is non-decreasing in m; remove rounding

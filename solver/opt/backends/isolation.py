@@ -37,12 +37,19 @@ def kill_session(proc: subprocess.Popen) -> None:
 
 
 def run_isolated(name: str, problem: LinearProgram, time_limit: float,
-                 options: dict | None = None, worker: list[str] | None = None) -> Solution:
+                 options: dict | None = None, worker: list[str] | None = None,
+                 kill_after: float | None = None) -> Solution:
     """Solve ``problem`` with backend ``name`` in a worker; kill it past the limit.
+
+    The worker's solver gets ``time_limit`` seconds (counted from now, its start-up
+    included); the worker is killed after ``kill_after`` seconds (default: the limit plus
+    :data:`~solver.tolerances.KILL_GRACE`).
 
     Returns the worker's screened :class:`Solution`, or a ``time_limit`` result without a
     point when it had to be killed, or ``error`` when it could not be started or crashed.
     """
+    if kill_after is None:
+        kill_after = time_limit + KILL_GRACE
     t0 = time.perf_counter()
     # The worker's own start-up (imports: 0.5-1.5 s) is counted in the limit: it is handed
     # the wall-clock deadline and gives the solver only what is left of it.
@@ -54,7 +61,7 @@ def run_isolated(name: str, problem: LinearProgram, time_limit: float,
     except OSError as exc:
         return Solution.failed(name, time.perf_counter() - t0, f"cannot start a worker: {exc}")
     try:
-        out, err = proc.communicate(payload, timeout=time_limit + KILL_GRACE)
+        out, err = proc.communicate(payload, timeout=max(kill_after, 0.1))
     except subprocess.TimeoutExpired:
         kill_session(proc)
         proc.communicate()
