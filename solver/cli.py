@@ -1,39 +1,55 @@
 """The ``solver`` command: solve, reproduce, verify, list (and sweep, report).
 
-Contract (``solver solve FILE --json``): one JSON object with at least ``problem``,
-``status``, ``objective``, ``backend``, ``seconds`` plus the problem's own fields.  Exit
-code 0 for a certified result (status ``optimal``, or ``approximate`` when a heuristic was
-asked for by name), 1 for a solver failure or an uncertified result (time limit,
-infeasible, error), 2 for bad input (one line on stderr naming the field and the rule).
+Contract (``solver solve FILE --json``): one JSON object, the
+:meth:`solver.result.Result.to_dict` of the solve (:func:`solver.problems.solve_file`):
+``problem``, the certificate (``status``, ``objective``, ``bound``, ``gap``, ``backend``,
+``seconds``), ``message`` when there is one, then the problem's own fields.  Exit code 0 for
+a certified result (a status of :data:`solver.opt.result.EXIT_OK_STATUSES`: ``optimal``, or
+``approximate`` when a heuristic was asked for by name), 1 for a solver failure or an
+uncertified result (time limit, infeasible, error), 2 for bad input (one line on stderr
+naming the field and the rule; an unknown ``--method`` or ``--backend`` included).
+
+``solver --version`` prints the package's version, ``solver list --json`` the problems with
+their methods and the backends with their capabilities (:func:`catalogue`).  This module is
+the console entry point only: nothing else under ``solver/`` imports it (``solve_file`` and
+``parse_bytes`` are re-exported here for older callers).
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
-import re
 import sys
-import time
+import textwrap
 import traceback
-import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 try:  # typer >= 0.2x vendors click; its exceptions are not the installed click's
     from typer._click.exceptions import ClickException, UsageError
 except ImportError:  # pragma: no cover - an older typer on the real click
-    from click.exceptions import ClickException, UsageError
+    from click.exceptions import (  # type: ignore[assignment]
+        ClickException,
+        UsageError,
+    )
 
-from . import budget, io
-from .errors import InstanceError, SolverError, TimeLimitReached
-from .problems import SolveOptions
+if TYPE_CHECKING:  # pragma: no cover - the context type click's methods are declared with
+    from typer._click.core import Context as ClickContext
+
+from . import io
+from .errors import InstanceError, SolverError
+from .problems import solve_file
+from .validate import parse_bytes
+
+__all__ = ["EXIT_INPUT", "EXIT_OK", "EXIT_SOLVER", "app", "catalogue", "main", "methods_help",
+           "parse_bytes", "solve_file", "stdout_to_stderr", "version"]
 
 EXIT_OK, EXIT_SOLVER, EXIT_INPUT = 0, 1, 2
 
@@ -66,7 +82,7 @@ class GuardedGroup(TyperGroup):
     :meth:`invoke`, so in-process runners (``typer.testing.CliRunner``) see it too.
     """
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         """Take ``--debug`` out wherever it stands (before a ``--``) and remember it."""
         cut = args.index("--") if "--" in args else len(args)
         if DEBUG_FLAG in args[:cut]:
@@ -74,7 +90,7 @@ class GuardedGroup(TyperGroup):
             args = [a for a in args[:cut] if a != DEBUG_FLAG] + args[cut:]
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
@@ -109,12 +125,38 @@ console = Console() if sys.stdout.isatty() else Console(width=180)
 err_console = Console(stderr=True)
 
 
+def version() -> str:
+    """``solver.__version__`` (the installed package's metadata)."""
+    import solver
+
+    v = getattr(solver, "__version__", None)
+    if v is None:  # an editable install made before solver/__init__.py existed sees a
+        # namespace package, which never runs __init__: read the metadata directly
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as _metadata_version
+
+        try:
+            v = _metadata_version("solver")
+        except PackageNotFoundError:  # pragma: no cover - a source tree not installed
+            v = "0.0.0+unknown"
+    return str(v)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"solver {version()}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def _main_options(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option(DEBUG_FLAG, help="Show the traceback of an internal "
                                                         "error (also accepted after the "
                                                         "command).")] = False,
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version,
+                                               is_eager=True,
+                                               help="Print the version and exit.")] = False,
 ) -> None:
     """Optimisation-backed mechanism solver for data markets and privacy pricing."""
     if debug:
@@ -124,117 +166,6 @@ def _main_options(
 def _fail_input(exc: InstanceError) -> None:
     _echo_err(f"error: {exc}")
     raise typer.Exit(EXIT_INPUT)
-
-
-_BYTE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
-_BYTES_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)(?:I?B)?\s*$",
-                       re.IGNORECASE)
-
-
-def parse_bytes(text: str | float | None, field: str = "max_memory") -> float | None:
-    """A memory size: a number of bytes, or one with a binary suffix (``512M``, ``2G``).
-
-    ``K``, ``M``, ``G``, ``T`` (optionally followed by ``B`` or ``iB``, any case) are powers
-    of 1024.  ``None`` stays ``None``; anything else that is not a positive finite size is an
-    :class:`~solver.errors.InstanceError` on ``field``.
-    """
-    if text is None:
-        return None
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return budget.validate_max_memory(float(text), field)
-    m = _BYTES_RE.match(str(text))
-    if not m:
-        raise InstanceError(field, f"must be a number of bytes, optionally with a suffix K, M, "
-                                   f"G or T (powers of 1024), got {text!r}")
-    return budget.validate_max_memory(float(m.group(1)) * _BYTE_UNITS[m.group(2).upper()],
-                                      field)
-
-
-def _plain_number(x: float | None) -> float | int | None:
-    """``-1.0`` as ``-1`` (for the message of a rejected option), other values unchanged."""
-    if isinstance(x, float) and x.is_integer():
-        return int(x)
-    return x
-
-
-def _dedupe_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
-    """``Category: message`` per distinct warning, in order, ``(xN)`` when repeated."""
-    counts: dict[str, int] = {}
-    for w in caught:
-        text = _one_line(f"{w.category.__name__}: {w.message}")
-        counts[text] = counts.get(text, 0) + 1
-    return [t if n == 1 else f"{t} (x{n})" for t, n in counts.items()]
-
-
-def _is_finite_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def solve_file(path: str | Path, backend: str = "auto", time_limit: float | None = None,
-               method: str | None = None, seed: int = 0,
-               max_memory: float | str | None = None) -> dict[str, Any]:
-    """Load, validate and solve an instance file; return the result dict (CLI contract).
-
-    Parameters
-    ----------
-    path
-        Instance file (JSON or YAML).
-    backend, method, seed
-        Passed to the problem's solve as :class:`~solver.problems.SolveOptions`.
-    time_limit
-        Seconds, positive and finite (``None``: none).  The deadline covers loading and
-        model building as well as solving; a problem that runs out of it before it has a
-        result gives status ``time_limit`` with no objective.
-    max_memory
-        Memory budget in bytes (or a size such as ``"2G"``, see :func:`parse_bytes`);
-        ``None``: :data:`solver.budget.DEFAULT_MAX_MEMORY`.
-
-    Returns
-    -------
-    dict
-        ``problem``, ``status``, ``objective``, ``backend``, ``seconds`` and the problem's
-        fields; ``notes`` lists the Python warnings raised during the solve (never printed).
-
-    Raises
-    ------
-    InstanceError
-        Bad input, a bad ``time_limit``/``max_memory``, or an instance over the budget.
-    SolverError
-        A backend failed, or the problem returned a malformed result.
-    """
-    tl = budget.validate_time_limit(_plain_number(time_limit))
-    mm = parse_bytes(max_memory)
-    t0 = time.perf_counter()
-    with budget.limits(time_limit=tl, max_memory=mm), \
-            warnings.catch_warnings(record=True) as caught:
-        spec, inst = io.load_instance(path)
-        t0 = time.perf_counter()
-        try:
-            res = spec.solve(inst, SolveOptions(backend=backend, time_limit=tl, method=method,
-                                                seed=seed))
-        except TimeLimitReached as exc:
-            res = {"status": "time_limit", "objective": None, "bound": None, "gap": None,
-                   "backend": "none", "seconds": time.perf_counter() - t0,
-                   "message": str(exc)}
-    if not isinstance(res, Mapping):  # a plugin bug, not the user's
-        raise SolverError(f"problem {spec.name!r} returned {type(res).__name__}, not a dict")
-    out: dict[str, Any] = {"problem": spec.name}
-    out.update(res)
-    out.setdefault("seconds", time.perf_counter() - t0)
-    for key in ("status", "objective", "backend"):
-        if key not in out:  # a plugin bug, not the user's
-            raise SolverError(f"problem {spec.name!r} returned no {key!r}")
-    if out["status"] in ("optimal", "approximate") and not _is_finite_number(
-            io.to_jsonable(out["objective"])):
-        out["message"] = (f"reported {out['status']} without a finite objective "
-                          f"({out['objective']!r})")
-        out["status"] = "error"
-    notes = _dedupe_warnings(list(caught))
-    if notes:
-        old = out.get("notes")
-        out["notes"] = ([*old] if isinstance(old, list | tuple) else
-                        [] if old is None else [str(old)]) + notes
-    return out
 
 
 @contextlib.contextmanager
@@ -276,23 +207,73 @@ def _flush_c_stdio() -> None:
         ctypes.CDLL(None).fflush(None)
 
 
-@app.command()
+#: Width of the method list in ``solver solve --help`` (fits an 80-column terminal).
+HELP_WIDTH = 76
+
+
+def methods_help(width: int = HELP_WIDTH) -> str:
+    """The registered problems and their ``--method`` names, one wrapped entry per problem.
+
+    The first method of each problem is its default; a problem with a single method shows
+    ``(single method)``, one that did not declare its methods ``(see its documentation)``.
+    """
+    from .problems import problems
+
+    lines = ["Methods by problem (--method; the first is the default):"]
+    for name, spec in sorted(problems().items()):
+        if spec.methods is None:
+            names = "(see its documentation)"
+        elif not spec.methods:
+            names = "(single method)"
+        else:
+            names = ", ".join(spec.methods)
+        lines.extend(textwrap.wrap(f"{name}: {names}", width=width,
+                                   subsequent_indent="    ", break_on_hyphens=False))
+    return "\n".join(lines)
+
+
+class SolveCommand(TyperCommand):
+    """``solver solve``, whose help ends with each problem's methods.
+
+    The list is read from the registry when the help is shown (not when the app is built),
+    so that ``solver`` starts without importing every design problem.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        if not self.epilog:
+            try:
+                text = methods_help()
+            except Exception as exc:  # a broken plugin must not take the help down
+                text = f"(the problem registry could not be loaded: {type(exc).__name__})"
+            # \b keeps the lines as they are in click's plain formatter; rich markup escaped
+            self.epilog = escape(text) if self.rich_markup_mode == "rich" else "\b\n" + text
+        super().format_help(ctx, formatter)
+
+
+@app.command(cls=SolveCommand)
 def solve(
     file: Annotated[Path, typer.Argument(
         help="Instance file (JSON or YAML) with a 'problem' field.")],
     backend: Annotated[str, typer.Option(
-        help="Backend name, or 'auto'. See `solver list`.")] = "auto",
+        help="Backend name, or 'auto'. See `solver list`. An unknown or unsuitable backend "
+             "is refused (exit 2) with the list of those that would work.")] = "auto",
     time_limit: Annotated[float | None, typer.Option(
         help="Seconds (positive, finite); covers loading and model building as well as "
              "solving. A stopped solve reports status time_limit.")] = None,
     max_memory: Annotated[str | None, typer.Option(
         help="Memory budget: bytes, or with a suffix K/M/G/T (powers of 1024), e.g. 512M. "
              "An instance whose estimate exceeds it is refused (exit 2). Default 2G.")] = None,
-    method: Annotated[str | None, typer.Option(help="Problem-specific method.")] = None,
+    method: Annotated[str | None, typer.Option(
+        help="The problem's method (default: its first); listed below and by "
+             "`solver list`.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for randomised methods.")] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Solve one instance file and print the certified result."""
+    """Solve one instance file and print the certified result.
+
+    Exit code 0: a proven optimum (or the answer of a heuristic asked for by name);
+    1: an uncertified result or a solver failure; 2: bad input (one line on stderr).
+    """
     try:
         with stdout_to_stderr():
             out = solve_file(file, backend, time_limit, method, seed, max_memory=max_memory)
@@ -311,7 +292,9 @@ def solve(
         console.print(t)
     # "approximate" only ever answers a heuristic asked for by name (--method or the file's
     # method field): it is the requested result (exit 0), and it is never labelled optimal.
-    raise typer.Exit(EXIT_OK if out["status"] in ("optimal", "approximate") else EXIT_SOLVER)
+    from .opt.result import EXIT_OK_STATUSES  # here: importing solver.opt costs ~1 s
+
+    raise typer.Exit(EXIT_OK if out["status"] in EXIT_OK_STATUSES else EXIT_SOLVER)
 
 
 def _short(value: Any, width: int = 48) -> str:
@@ -411,19 +394,75 @@ def verify(
     _run_claims(claims, ("theorem", "unchecked"), quick, seed, json_out, "Theorem checks")
 
 
-@app.command("list")
-def list_cmd() -> None:
-    """List registered problems and installed backends."""
-    from .opt import available_backends
+#: Backend names that are generic aliases of another entry (left out of ``solver list``).
+BACKEND_ALIASES: tuple[str, ...] = ("cvxpy", "pulp")
+
+
+def catalogue() -> dict[str, Any]:
+    """What ``solver list --json`` prints: the version, the problems and the backends.
+
+    Returns
+    -------
+    dict
+        ``version``; ``problems``: ``name``, ``description``, ``methods`` (the default
+        first) and ``default_method`` of each registered problem; ``backends``: ``name``,
+        ``installed`` and the capabilities ``integer``, ``quadratic``, ``gives_bound``,
+        ``honours_time_limit`` of every known backend (installed or not, generic aliases
+        left out), in the order ``--backend auto`` prefers them.
+    """
+    from .opt.backends import all_backends
     from .problems import problems
 
-    t = Table(title="Problems")
-    t.add_column("problem")
+    probs = [{"name": name, "description": spec.description,
+              "methods": list(spec.methods or ()), "default_method": spec.default_method}
+             for name, spec in sorted(problems().items())]
+    backs = []
+    for name, b in all_backends().items():
+        if name in BACKEND_ALIASES:
+            continue
+        try:
+            installed = bool(b.is_installed())
+        except Exception:  # a broken optional package is "not installed", not a crash
+            installed = False
+        backs.append({"name": name, "installed": installed,
+                      "integer": bool(b.supports_integer),
+                      "quadratic": bool(b.supports_quadratic),
+                      "gives_bound": bool(b.gives_bound),
+                      "honours_time_limit": bool(b.honours_time_limit)})
+    return {"version": version(), "problems": probs, "backends": backs}
+
+
+@app.command("list")
+def list_cmd(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object: version, "
+                                                          "problems with their methods, "
+                                                          "backends with capabilities.")
+                        ] = False,
+) -> None:
+    """List registered problems (with their methods) and backends (with capabilities)."""
+    with stdout_to_stderr():  # importing a backend must not print before the JSON
+        cat = catalogue()
+    if json_out:
+        sys.stdout.write(io.dumps(cat) + "\n")
+        raise typer.Exit(EXIT_OK)
+    t = Table(title=f"Problems (solver {cat['version']})")
+    t.add_column("problem", no_wrap=True)
+    t.add_column("methods (default first)")
     t.add_column("description")
-    for name, spec in sorted(problems().items()):
-        t.add_row(name, spec.description)
+    for p in cat["problems"]:
+        t.add_row(p["name"], ", ".join(p["methods"]) or "-", p["description"])
     console.print(t)
-    console.print("Backends installed: " + ", ".join(available_backends()))
+    t = Table(title="Backends")
+    for col in ("backend", "installed", "integer", "quadratic", "gives bound",
+                "honours time limit"):
+        t.add_column(col, no_wrap=col == "backend")
+    for b in cat["backends"]:
+        t.add_row(b["name"], *("yes" if b[k] else "no" for k in
+                               ("installed", "integer", "quadratic", "gives_bound",
+                                "honours_time_limit")))
+    console.print(t)
+    installed = [b["name"] for b in cat["backends"] if b["installed"]]
+    console.print("Backends installed: " + ", ".join(installed))
 
 
 def _register_extensions() -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
+from .budget import validate_max_memory
 from .errors import InstanceError
 
 #: Largest integer magnitude accepted anywhere (every integer up to it is exact as a float).
@@ -199,3 +201,38 @@ def as_choice(value: Any, field: str, choices: Iterable[str]) -> str:
     if value not in choices:
         raise InstanceError(field, f"must be one of {', '.join(map(str, choices))}, got {value!r}")
     return str(value)
+
+
+_BYTE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+_BYTES_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)(?:I?B)?\s*$",
+                       re.IGNORECASE)
+
+
+def parse_bytes(text: str | float | None, field: str = "max_memory") -> float | None:
+    """A memory size: a number of bytes, or one with a binary suffix (``512M``, ``2G``).
+
+    ``K``, ``M``, ``G``, ``T`` (optionally followed by ``B`` or ``iB``, any case) are powers
+    of 1024.  ``None`` stays ``None``; anything else that is not a positive finite size is an
+    :class:`~solver.errors.InstanceError` on ``field``.
+
+    Parameters
+    ----------
+    text
+        The size: a number of bytes, or a string such as ``"512M"``, ``"1.5GiB"``, ``"1e9"``.
+    field
+        The field named in the error (``max_memory`` for ``--max-memory``).
+
+    Returns
+    -------
+    float or None
+        The size in bytes.
+    """
+    if text is None:
+        return None
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return validate_max_memory(float(text), field)
+    m = _BYTES_RE.match(str(text))
+    if not m:
+        raise InstanceError(field, f"must be a number of bytes, optionally with a suffix K, M, "
+                                   f"G or T (powers of 1024), got {text!r}")
+    return validate_max_memory(float(m.group(1)) * _BYTE_UNITS[m.group(2).upper()], field)

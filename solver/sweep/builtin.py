@@ -83,7 +83,8 @@ def count_numbers(raw: Any) -> int:
     return memo[id(raw)]
 
 
-def _values(v: Mapping[str, Any] | list[Any] | tuple[Any, ...]) -> Any:
+def _values(v: Any) -> Any:
+    """The values of a container (a mapping's values, a sequence's items)."""
     return v.values() if isinstance(v, Mapping) else v
 
 
@@ -143,11 +144,14 @@ def check_solve_params(params: Mapping[str, Any]) -> None:
 
     ``instance`` is required; ``time_limit`` (seconds) must be positive and finite and
     ``max_memory`` a size (bytes or ``"512M"``, ``"2G"``) as on ``solver solve``;
-    ``backend`` and ``method`` are strings.
+    ``backend`` and ``method`` are strings, and ``backend`` names an installed backend
+    (or ``auto``, or a problem's own ``exact:...`` name; :func:`solver.problems.check_backend`)
+    so that ``--backend nosuch`` is refused before anything runs, as on ``solver solve``.
     """
     from ..budget import validate_time_limit
-    from ..cli import parse_bytes
     from ..errors import InstanceError
+    from ..problems import check_backend
+    from ..validate import parse_bytes
 
     if "instance" not in params:
         raise InstanceError("instance", "is required (give --instances DIR, or instance "
@@ -158,6 +162,8 @@ def check_solve_params(params: Mapping[str, Any]) -> None:
         v = params.get(key)
         if v is not None and not isinstance(v, str):
             raise InstanceError(key, f"must be a string, got {type(v).__name__}")
+    if params.get("backend") is not None:
+        check_backend(params["backend"])
 
 
 @experiment("solve", description="`solver solve` on an instance file (param: instance; "
@@ -170,10 +176,10 @@ def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     objective, bound, gap, backend, seconds, plus the problem's own scalar fields) and
     ``size``: the result's own ``size`` when it has one, else the number of numeric
     entries in the instance file.  ``time_limit`` and ``max_memory`` open the same budget
-    as on the command line (:func:`solver.cli.solve_file`).
+    as on the command line (:func:`solver.problems.solve_file`).
     """
     from .. import io
-    from ..cli import solve_file
+    from ..problems import solve_file
 
     path = str(params["instance"])
     tl = params.get("time_limit")
@@ -214,7 +220,7 @@ def figure2_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     from ..sampling.distributions import mean_count, ordering_distribution, seller_counts
 
     case = params.get("case")
-    spec = params.get("demands") or FIGURE2_CASES[str(case)]
+    spec: Mapping[Any, Any] = params.get("demands") or FIGURE2_CASES[str(case)]
     sizes = np.array(sorted(int(s) for s in spec), dtype=np.int64)
     counts = np.array([int(spec[s] if s in spec else spec[str(s)]) for s in sizes],
                       dtype=np.int64)
