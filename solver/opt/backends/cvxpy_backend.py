@@ -86,6 +86,9 @@ class CvxpyBackend(Backend):
         self.solver = solver
         self.name = "cvxpy" if solver is None else f"cvxpy:{solver}"
         self.gives_bound = solver == "HIGHS"     # the only one whose bound cvxpy passes on
+        # capability flags per solver (listed by `solver list --json`)
+        self.supports_integer = solver is None or solver in MIP_SOLVERS
+        self.supports_quadratic = solver is None or solver in QP_SOLVERS
 
     def is_installed(self) -> bool:
         inst = _installed()
