@@ -16,15 +16,40 @@ Two methods, both independent of the MILP's linearisation:
 from __future__ import annotations
 
 import itertools
+import math
 from math import comb
 
 import numpy as np
 
+from ..budget import check_memory, check_work
 from ..errors import SizeLimitError
 from ..opt.result import Solution
 
 #: Largest number of candidate sequences (or states x subsets) an exhaustive method visits.
 MAX_ENUMERATION = 300_000
+#: Peak bytes per entry of the candidate matrices (sequences x sellers) of the enumerations:
+#: a Python tuple, the int64 array, its reversed copy, prefix sums and the comparison.
+ENUMERATION_BYTES_PER_ENTRY = 48.0
+#: Operations per DP cell (measured ~70 ns) and per Python-level DP iteration (~5 µs),
+#: in units of the work budget (about 1e8 operations per second).
+DP_OPS_PER_CELL = 10.0
+DP_OPS_PER_ITERATION = 600.0
+_ALTERNATIVE = "the histogram MILP (--method milp)"
+
+
+def _log_comb(a: int, b: int) -> float:
+    """ln C(a, b) from the log-gamma function (no big integers: a may be 10^9)."""
+    if b < 0 or b > a:
+        return -math.inf
+    return math.lgamma(a + 1) - math.lgamma(b + 1) - math.lgamma(a - b + 1)
+
+
+def _refuse_count(count_log: float, what: str) -> None:
+    """SizeLimitError when e^count_log candidates exceed :data:`MAX_ENUMERATION`."""
+    if count_log > math.log(MAX_ENUMERATION) + 1e-9:
+        about = math.exp(min(count_log, 700.0))
+        raise SizeLimitError("sellers", f"{what} would visit about {about:.3g} > "
+                             f"{MAX_ENUMERATION} cases", _ALTERNATIVE)
 
 
 def gale_ryser(seller_degrees: np.ndarray, demands: np.ndarray) -> bool:
@@ -77,11 +102,15 @@ def brute_force_optimum(n: int, demands: np.ndarray, payment: np.ndarray,
     pi = np.asarray(payment, dtype=float)
     m = d.size
     if method == "multisets":
+        _refuse_count(_log_comb(n + m, n), "brute force over the C(n+m, n) degree multisets")
         count = comb(n + m, n)
         if count > MAX_ENUMERATION:
             raise SizeLimitError("sellers", f"brute force would enumerate C(n+m, n) = {count} "
-                                 f"> {MAX_ENUMERATION} degree multisets",
-                                 "the histogram MILP (method 'milp')")
+                                 f"> {MAX_ENUMERATION} degree multisets", _ALTERNATIVE)
+        check_memory("sellers", ENUMERATION_BYTES_PER_ENTRY * count * n,
+                     "brute force over degree multisets", _ALTERNATIVE)
+        check_work("sellers", 10.0 * count * n, "brute force over degree multisets",
+                   _ALTERNATIVE)
         seqs = np.array(list(itertools.combinations_with_replacement(range(m + 1), n)),
                         dtype=np.int64).reshape(-1, n)[:, ::-1]  # rows non-increasing
         seqs = seqs[seqs.sum(axis=1) == d.sum()]
@@ -92,11 +121,15 @@ def brute_force_optimum(n: int, demands: np.ndarray, payment: np.ndarray,
     elif method == "graphs":
         states = np.zeros((1, n), dtype=np.int64)
         for db in d:
+            _refuse_count(math.log(states.shape[0]) + _log_comb(n, int(db)),
+                          "graph enumeration")
             c = comb(n, int(db))
             if states.shape[0] * c > MAX_ENUMERATION:
                 raise SizeLimitError("sellers", f"graph enumeration would visit "
                                      f"{states.shape[0] * c} > {MAX_ENUMERATION} states",
-                                     "the histogram MILP (method 'milp')")
+                                     _ALTERNATIVE)
+            check_memory("sellers", ENUMERATION_BYTES_PER_ENTRY * states.shape[0] * c * n,
+                         "graph enumeration", _ALTERNATIVE)
             picks = np.zeros((c, n), dtype=np.int64)
             for r, S in enumerate(itertools.combinations(range(n), int(db))):
                 picks[r, list(S)] = 1
@@ -141,7 +174,14 @@ def dp_optimum(n: int, demands: np.ndarray, payment: np.ndarray
     cells = m * (n + 1) * (D + 1)
     if cells > MAX_DP_CELLS:
         raise SizeLimitError("sellers", f"the DP table has m(n+1)(D+1) = {cells} > "
-                             f"{MAX_DP_CELLS} cells", "the histogram MILP (method 'milp')")
+                             f"{MAX_DP_CELLS} cells", _ALTERNATIVE)
+    # the backtracking tables (8 bytes per cell) and ~8 working layers of (n+1)(D+1)
+    check_memory("sellers", 8.0 * cells + 64.0 * (n + 1) * (D + 1), "the DP", _ALTERNATIVE)
+    check_work("sellers", DP_OPS_PER_CELL * cells + DP_OPS_PER_ITERATION * m * (n + 1),
+               "the DP", _ALTERNATIVE)
+    if m == 0:  # no buyers: every seller has degree 0
+        return _result(float(pi[0]), np.array([n], dtype=np.int64), "dp",
+                       time.perf_counter() - t0)
     ds = np.sort(d)[::-1]
     tail = np.concatenate([np.cumsum(ds[::-1])[::-1], [0]])  # tail[t] = D - P(t)
     dpi = np.diff(pi)  # dpi[k-1] = π(k) - π(k-1)

@@ -9,7 +9,10 @@ distributions the same for every seller).  The expected payment per seller is
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import signal, stats
+
+#: Largest product of lengths convolved directly in :func:`independent_distribution`.
+DIRECT_CONVOLUTION_MAX = 10**7
 
 
 def seller_counts(n: int, demands: np.ndarray) -> np.ndarray:
@@ -33,20 +36,33 @@ def seller_counts(n: int, demands: np.ndarray) -> np.ndarray:
     return d.size - np.searchsorted(d, j, side="left")
 
 
+def ordering_histogram(n: int, demands: np.ndarray) -> np.ndarray:
+    """Sellers seen by exactly k buyers under the ordering (k = 0..m), as exact integers.
+
+    With the demands sorted non-increasingly (d_(0) = n, d_(m+1) = 0) the positions
+    d_(k+1) < j <= d_(k) are seen by k buyers: the histogram is d_(k) − d_(k+1).  It is the
+    degree histogram of one graph (buyer b takes the first d_b positions), so it is always
+    realisable.
+    """
+    d = np.sort(np.asarray(demands, dtype=np.int64))[::-1]
+    return np.concatenate([[n], d]) - np.concatenate([d, [0]])
+
+
 def ordering_distribution(n: int, demands: np.ndarray) -> np.ndarray:
     """p_{ψ*}(k) for the ordering distribution ψ* (Definition in Section 4.3).
 
     A uniformly random order assigns a seller to position j with probability 1/n; the seller in
-    position j is sampled by k_j = #{b : d_b >= j} buyers, so p(k) = #{j <= n : k_j = k} / n.
+    position j is sampled by k_j = #{b : d_b >= j} buyers, so p(k) = #{j <= n : k_j = k} / n
+    = (d_(k) − d_(k+1)) / n with the demands sorted non-increasingly (d_(0) = n,
+    d_(m+1) = 0), computed without a length-n array.
 
     Returns
     -------
     numpy.ndarray
         Length m + 1 (m = number of buyers); entry k is p(k).
     """
-    m = int(np.asarray(demands).size)
-    k = seller_counts(n, demands)
-    return np.bincount(k, minlength=m + 1).astype(float) / n
+    # O(m log m), whatever n is (n may be 10^9): see ordering_histogram
+    return ordering_histogram(n, demands).astype(float) / n
 
 
 def independent_distribution(n: int, demands: np.ndarray) -> np.ndarray:
@@ -54,7 +70,9 @@ def independent_distribution(n: int, demands: np.ndarray) -> np.ndarray:
 
     A fixed seller is in buyer b's sample with probability d_b/n, independently across buyers,
     so the count is Poisson-binomial; computed exactly by convolving Bernoulli pmfs, with
-    buyers of equal demand grouped into one binomial (scipy.stats.binom) first.
+    buyers of equal demand grouped into one binomial (scipy.stats.binom) first (by FFT,
+    :func:`scipy.signal.fftconvolve`, when a direct convolution would exceed
+    :data:`DIRECT_CONVOLUTION_MAX` products).
 
     Returns
     -------
@@ -67,7 +85,11 @@ def independent_distribution(n: int, demands: np.ndarray) -> np.ndarray:
     sizes, mult = np.unique(d, return_counts=True)
     for s, c in zip(sizes, mult, strict=True):
         q = s / n
-        pmf = np.convolve(pmf, stats.binom.pmf(np.arange(c + 1), c, q))
+        b = stats.binom.pmf(np.arange(c + 1), c, q)
+        if pmf.size * b.size <= DIRECT_CONVOLUTION_MAX:
+            pmf = np.convolve(pmf, b)
+        else:  # O(m log m) instead of O(m²); round-off ~1e-16 absolute, clipped at 0
+            pmf = np.clip(signal.fftconvolve(pmf, b), 0.0, None)
     out = np.zeros(m + 1)
     out[: pmf.size] = pmf
     return out

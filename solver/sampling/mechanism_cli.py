@@ -38,16 +38,29 @@ from typing import Any
 
 import numpy as np
 
+from ..budget import check_memory, check_work
 from ..errors import InstanceError, SizeLimitError
-from ..problems import SolveOptions, register_problem
+from ..problems import SolveOptions, register_problem, require_method, require_no_backend
 from ..tolerances import PROBABILITY_SUM
 from ..validate import as_array, as_choice, as_int, reject_unknown, require, require_mapping
 from . import mechanisms as M
+from .tolerances import CERTIFICATE, MEAN_COUNT
 from .utility import Utility, from_spec
 
 NAME = "sampling-mechanism"
 MECHANISMS = ("baseline", "ce", "ce-risk-seeking")
-MAX_CELLS = 20_000_000  # n·(m + 1) numbers per payment matrix
+#: The one ``--method``: the mechanism is evaluated in closed form.
+METHODS = ("closed-form",)
+#: What the result names as its backend (``--backend`` accepts only this or ``auto``).
+BACKEND = "exact:closed-form"
+#: Largest n·(m + 1), the numbers in one payment matrix (about 1.3 GB of working arrays and
+#: 10-25 s at this size on a 2-core machine).
+MAX_CELLS = 20_000_000
+#: Peak bytes per payment-matrix entry: payments, masks, costs, weights and one lottery
+#: matrix (measured 64 bytes per entry for the CE Mechanism at n·(m + 1) = 2e7).
+BYTES_PER_CELL = 64.0
+#: Elementary operations per payment-matrix entry for one round of certainty equivalents.
+OPS_PER_CELL = 5.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,12 @@ class MechanismInstance:
         return self.costs.ndim == 1
 
 
+def money_max(n: int, m: int) -> float:
+    """Largest amount of money accepted: the total payment Σ_i Σ_k p(k) π_i(k), with π_i(k)
+    up to c^max·m plus a threshold, must stay a finite double (~1.8e308 / (4 n (m + 1)))."""
+    return float(np.finfo(float).max / (4.0 * n * (m + 1)))
+
+
 def parse(raw: Mapping[str, Any]) -> MechanismInstance:
     """Validate a raw mapping; :class:`InstanceError` names the field and the rule."""
     raw = require_mapping(raw)
@@ -83,16 +102,21 @@ def parse(raw: Mapping[str, Any]) -> MechanismInstance:
     d = as_array(require(raw, "demands"), "demands", integer=True, minimum=0,
                  maximum=n_sampled)
     m = d.size
+    if int(d.sum()) == 0:
+        raise InstanceError("demands", "must ask for at least one data point in all (the "
+                                       "price per data point divides by the sum of demands)")
     if n * (m + 1) > MAX_CELLS:
         raise SizeLimitError("sellers", f"n·(m + 1) = {n * (m + 1)} exceeds {MAX_CELLS}",
                              "a smaller instance or the Python API per seller group")
     if linear:
-        costs = as_array(raw["reports"], "reports", minimum=0.0)
+        costs = as_array(raw["reports"], "reports", minimum=0.0,
+                         maximum=money_max(n, m))
         if costs.size != n:
             raise InstanceError("reports", f"must have one entry per seller ({n}), "
                                            f"got {costs.size}")
     else:
-        c = as_array(raw["costs"], "costs", ndim=2, minimum=0.0, nondecreasing=True)
+        c = as_array(raw["costs"], "costs", ndim=2, minimum=0.0, nondecreasing=True,
+                     maximum=money_max(n, m))
         if c.shape[0] != n:
             raise InstanceError("costs", f"must have one row per seller ({n}), got {c.shape[0]}")
         if c.shape[1] != m:
@@ -116,7 +140,7 @@ def parse(raw: Mapping[str, Any]) -> MechanismInstance:
             if abs(p.sum() - 1.0) > PROBABILITY_SUM * max(1, m):
                 raise InstanceError("distribution", f"must sum to 1, sums to {p.sum()!r}")
             mean, target = float(np.arange(m + 1) @ p), float(d.sum()) / n_sampled
-            if abs(mean - target) > 1e-9 * max(1.0, target):
+            if abs(mean - target) > MEAN_COUNT * max(1.0, target):
                 raise InstanceError("distribution", f"mean count must be sum(d)/n' = {target} "
                                                     f"(Lemma 4.2), got {mean}")
             dist = tuple(float(x) for x in p)
@@ -143,7 +167,8 @@ def parse(raw: Mapping[str, Any]) -> MechanismInstance:
     if "ce_reports" in raw:
         if mech == "baseline":
             raise InstanceError("ce_reports", "only the CE mechanisms use Step 2 reports")
-        e = as_array(raw["ce_reports"], "ce_reports")
+        e = as_array(raw["ce_reports"], "ce_reports", minimum=-money_max(n, m),
+                     maximum=money_max(n, m))
         if e.size != n:
             raise InstanceError("ce_reports", f"must have one entry per seller ({n}), "
                                               f"got {e.size}")
@@ -170,19 +195,113 @@ def run(inst: MechanismInstance) -> M.MechanismResult:
     return M.ce_linear(inst.costs, np.asarray(inst.ce_reports), d, p)
 
 
+def estimate(inst: MechanismInstance) -> tuple[float, float]:
+    """Peak memory (bytes) and work (operations) of :func:`run`, from the sizes alone.
+
+    Each round of certainty equivalents costs about ``OPS_PER_CELL`` operations per entry of
+    the n x (m + 1) payment matrix; the CE Mechanism with general costs asks one round per
+    seller whose report alone sets π^max(k) for some k (at most one per k), the
+    risk-seeking variation one more.
+    """
+    n, m = inst.sellers, len(inst.demands)
+    cells = float(n) * (m + 1)
+    rounds = 1.0
+    if inst.mechanism != "baseline":
+        rounds += 2.0
+        if not inst.linear:
+            rounds += float(M.unique_max_mask(inst.costs).any(axis=1).sum())
+    return BYTES_PER_CELL * cells, OPS_PER_CELL * cells * rounds
+
+
+def check_result(res: M.MechanismResult, inst: MechanismInstance) -> list[str]:
+    """The mechanism's answer recomputed independently; returns the checks that failed.
+
+    p must be a distribution with the Lemma 4.2 mean Σ d_b / n' (n' = n − 1 for linear
+    costs), every payment finite, and the price equal to Σ_i Σ_k p(k) π_i(k) over the
+    outcomes where seller i is sampled, divided by Σ d_b (relative to the largest payment).
+    """
+    failed = []
+    p = np.asarray(res.p, dtype=float)
+    n_sampled = inst.sellers - 1 if inst.linear else inst.sellers
+    dsum = float(sum(inst.demands))
+    if not (np.all(p >= 0) and abs(p.sum() - 1.0) <= PROBABILITY_SUM * max(1, p.size)):
+        failed.append("p is not a probability distribution")
+    elif abs(float(np.arange(p.size) @ p) - dsum / n_sampled) > MEAN_COUNT * max(
+            1.0, dsum / n_sampled):
+        failed.append("p does not have the Lemma 4.2 mean sum(d)/n'")
+    pay = np.where(res.sampled, res.payments, 0.0)
+    if not np.all(np.isfinite(pay)):
+        failed.append("a payment is not finite")
+        return failed
+    if not np.isfinite(res.price):
+        failed.append(f"the price {res.price!r} is not finite")
+        return failed
+    scale = float(np.max(np.abs(pay), initial=0.0))
+    # Σ_i π_i(k) column by column, then Σ_k p(k)·column: a different order of summation
+    price = float(p @ pay.sum(axis=0)) / dsum
+    if not abs(price - res.price) <= CERTIFICATE * max(scale, abs(res.price)):
+        failed.append(f"price {res.price!r} differs from the payments' recomputed {price!r}")
+    return failed
+
+
+def _dedupe_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``a`` in lexicographic order and each row's index among them.
+
+    Same result as ``np.unique(a, axis=0, return_inverse=True)``, whose sort of whole rows
+    takes 10 s for 10^5 sellers, but by an exact integer hash of each row's bits (a market
+    has many sellers and few distinct payment functions); a hash collision is detected
+    and falls back to ``np.unique``.
+    """
+    a = np.ascontiguousarray(a + 0.0)                 # adding zero turns -0.0 into 0.0
+    if a.shape[0] == 0:
+        return a, np.zeros(0, dtype=np.int64)
+    words = a.view(np.uint64)
+    mult = np.random.default_rng(0).integers(1, 2**63, size=a.shape[1], dtype=np.uint64) | 1
+    with np.errstate(over="ignore"):
+        h = (words * mult[None, :]).sum(axis=1, dtype=np.uint64)
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    uniq = a[first]
+    if not np.array_equal(uniq[inv], a):
+        rows, of = np.unique(a, axis=0, return_inverse=True)
+        return rows, np.asarray(of).reshape(-1)
+    order = np.lexsort(uniq.T[::-1])
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return uniq[order], rank[inv]
+
+
 def solve(inst: MechanismInstance, opts: SolveOptions) -> dict[str, Any]:
-    """Closed-form evaluation; ``opts`` is accepted for the CLI contract (no backend used)."""
+    """Closed-form evaluation, checked a posteriori (:func:`check_result`).
+
+    Only ``--method closed-form`` and ``--backend auto`` (or ``exact:closed-form``) are
+    accepted: no optimisation backend is involved.
+    """
+    require_method(opts, METHODS, "closed-form")
+    require_no_backend(opts, BACKEND)
+    nbytes, ops = estimate(inst)
+    check_memory("sellers", nbytes, "the mechanism's n x (m + 1) payment matrices",
+                 "fewer sellers or buyers (sellers with equal reports and utilities are "
+                 "interchangeable)")
+    check_work("sellers", ops, "the certainty equivalents of every seller for every "
+               "counterfactual payment", "fewer sellers or buyers")
     t0 = time.perf_counter()
     res = run(inst)
     seconds = time.perf_counter() - t0
-    rows, of = np.unique(res.payments, axis=0, return_inverse=True)
+    failed = check_result(res, inst)
+    rows, of = _dedupe_rows(res.payments)
     never = [[int(i), (np.flatnonzero(~res.sampled[i, 1:]) + 1).tolist()]
              for i in np.flatnonzero((~res.sampled[:, 1:]).any(axis=1))]
+    status: dict[str, Any] = {"status": "optimal"}
+    if failed:
+        status = {"status": "error", "message": "a-posteriori check failed: " +
+                  "; ".join(failed)}
     return {
-        "status": "optimal",
+        **status,
         "objective": res.price,
         "objective_meaning": "price per data point: total expected payment / sum of demands",
-        "backend": "exact:closed-form",
+        "backend": BACKEND,
+        "method": "closed-form",
         "seconds": seconds,
         "mechanism": res.mechanism,
         "cost_model": "linear" if inst.linear else "general",
@@ -205,4 +324,4 @@ def solve(inst: MechanismInstance, opts: SolveOptions) -> dict[str, Any]:
 
 register_problem(NAME, parse, solve,
                  "Pricing Private Data: Baseline / CE Mechanisms (linear and general costs); "
-                 "price per data point and per-seller payment functions")
+                 "price per data point and per-seller payment functions", methods=METHODS)

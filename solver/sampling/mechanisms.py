@@ -44,13 +44,14 @@ from typing import Any
 import numpy as np
 
 from .distributions import independent_distribution, ordering_distribution
+from .tolerances import THRESHOLD_GAIN
 from .utility import Utility
 
 CounterfactualCE = Callable[[np.ndarray], np.ndarray]
 
-#: A threshold must save more than this (relative to Π) to count as positive, so that
-#: round-off in a certainty equivalent of a degenerate lottery creates no threshold.
-_GAIN_TOL = 1e-12
+#: Numbers per block of lotteries handed to one certainty-equivalent call (:func:`ce_batch`).
+CE_BLOCK = 1 << 20
+
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ def thresholds_excluding_self(r_pool: np.ndarray, r_self: np.ndarray, big_pi: fl
     i is not in the pool.  O(n log n): with s the sorted pool and F(t) = #{pool ≤ s_t},
     f_{−i}(s_t) = F(t) − [r̂_i ≤ s_t], so the best t is either the best prefix point below
     r̂_i of F(t)(Π − s_t) or the best suffix point of (F(t) − 1)(Π − s_t).  Ties → smaller r.
-    Returns −∞ where the maximum is not positive.
+    Returns −∞ where the maximum is not positive (a saving Π − r of at most
+    :data:`~solver.sampling.tolerances.THRESHOLD_GAIN`·|Π| counts as none).
     """
     s = np.sort(np.asarray(r_pool, dtype=float))
     r_self = np.asarray(r_self, dtype=float)
@@ -194,7 +196,8 @@ def thresholds_excluding_self(r_pool: np.ndarray, r_self: np.ndarray, big_pi: fl
     take_suf = v_suf > v_pre  # ties go to the prefix point, the smaller r
     best = np.where(take_suf, s[t_suf], r_pre)
     val = np.where(take_suf, v_suf, v_pre)
-    keep = val > _GAIN_TOL * max(1.0, abs(big_pi))
+    # a positive gain needs Π − r̄ > tol·|Π| (relative, so the rule is the same at every scale)
+    keep = (val > 0) & (big_pi - best > THRESHOLD_GAIN * abs(big_pi))
     out[keep] = best[keep]
     return out
 
@@ -420,8 +423,14 @@ def ce_batch(utilities: Sequence[Utility], values: np.ndarray, p: np.ndarray) ->
         key = hash(u) if u.kind != "custom" else id(u)
         groups.setdefault(key, []).append(i)
         keyed[key] = u
+    # rows in blocks of about CE_BLOCK numbers, so a large market needs no n x (m + 1)
+    # temporaries beyond the values themselves
+    rows = max(1, CE_BLOCK // max(1, vals.shape[-1]))
     for key, idx in groups.items():
-        out[idx] = keyed[key].certainty_equivalent(vals[idx], p)
+        ix = np.asarray(idx)
+        for start in range(0, ix.size, rows):
+            part = ix[start:start + rows]
+            out[part] = keyed[key].certainty_equivalent(vals[part], p)
     return out
 
 

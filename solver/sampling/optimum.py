@@ -47,22 +47,53 @@ A_s = Σ_{d_b <= s} d_b.  Taking the worst k (= B_s + 1) for each s gives
 Σ_j (j - B_s)^+ x_j <= A_s, and since B_s = t ∈ T and A_s = D - P(t), these are exactly (c):
 both readings give the same |T| + 2 rows.
 
-The model has m + 1 integer variables and at most (#distinct demands + 1) rows, each with
-at most m + 1 non-zeros; its size does not depend on n.  Its LP relaxation is the compact
-LP of :mod:`solver.sampling.relaxation` (equal to the paper's subset LP).
+The model as built
+------------------
+Written with x alone, row (c) has m − t non-zeros and the rows together up to m²/2 (12.5
+million at m = 5000: HiGHS needed over a minute for m = 1000).  The hinge sums are
+cumulative sums, so :func:`degree_milp` adds two chains of variables: y_k = Σ_{j >= k} x_j
+(the number of sellers of degree >= k, the conjugate degree sequence) and
+s_t = Σ_{j > t} y_j = Σ_k (k − t)^+ x_k, linked by
+
+    x_0 + y_1 = n,   x_k − y_k + y_{k+1} = 0 (k = 1..m, y_{m+1} = 0),
+    s_t − s_{t+1} − y_{t+1} = 0 (t = 0..m−1, s_m = 0),
+
+so that (a) holds by construction, (b) is the bound s_0 = D and (c) the bounds
+s_t <= D − P(t).  The map x -> (x, y, s) is linear and invertible on the constraint set,
+so the MILP and its LP relaxation (the compact LP of :mod:`solver.sampling.relaxation`,
+equal to the paper's subset LP) keep their values; the integer variables are the y_k
+(x_k = y_k − y_{k+1} is then integral), which branch better than x.  About 2m + 1 rows and
+7m non-zeros, whatever n is.
+
+Numerics
+--------
+:func:`optimal_payment` and the compact LP hand the backend π / max π (the histogram and
+the optimum's argmin do not depend on the unit of money) and multiply objective, bound and
+duals back, so every amount scales exactly with the instance.  The returned histogram is
+rounded from y, checked against (a)-(c) in integer arithmetic and its cost recomputed;
+:func:`check_optimum` then compares it with the solver's objective and bound, the LP
+relaxation (a lower bound) and the ordering and independent distributions (unbiased, hence
+upper bounds), all relative to max π.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import SolverError
+from ..budget import check_memory
+from ..errors import CertificateError, SolverError
 from ..opt import LinearProgram, solve
-from ..opt.result import Solution
+from ..opt.result import Solution, relative_gap
+from .distributions import ordering_histogram
+from .tolerances import CERTIFICATE, INTEGRALITY
+
+#: Bytes per buyer of the histogram MILP handed to a backend (3m + 1 variables, 7m
+#: non-zeros, and a backend's working copies: a generous 4 KiB).
+MILP_BYTES_PER_BUYER = 4096.0
 
 
 def cut_points(demands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -88,35 +119,61 @@ def cut_points(demands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return t.astype(np.int64), suffix[t].astype(np.int64)
 
 
-def _hinge_matrix(t: np.ndarray, m: int) -> sp.csr_matrix:
-    """H[j, k] = (k - t_j)^+ for k = 0..m, built sparse (row j has m - t_j non-zeros)."""
-    t = np.asarray(t, dtype=np.int64)
-    lengths = m - t
-    rows = np.repeat(np.arange(t.size), lengths)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    offset = np.arange(rows.size) - starts + 1  # 1..m - t_j within row j
-    cols = np.repeat(t, lengths) + offset
-    return sp.csr_matrix((offset.astype(float), (rows, cols)), shape=(t.size, m + 1))
+def hinge_sums(histogram: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Σ_k (k − t_j)^+ x_k for each t_j, in O(m) by two suffix sums (exact for integers).
+
+    With y_k = Σ_{i >= k} x_i, the sum is Σ_{i > t} y_i.  Integer input gives integer output.
+    """
+    x = np.asarray(histogram)
+    y = np.cumsum(x[::-1])[::-1]                  # y[k] = Σ_{i >= k} x_i, k = 0..m
+    tail = np.concatenate([np.cumsum(y[:0:-1])[::-1], [0]])  # tail[t] = Σ_{i > t} y_i
+    return tail[np.asarray(t, dtype=np.int64)]
 
 
 def is_realisable(histogram: np.ndarray, n: int, demands: np.ndarray) -> bool:
     """Whether a seller-degree histogram is realisable (conditions (a)-(c), exact integers)."""
+    return not realisability_failures(histogram, n, demands)
+
+
+def realisability_failures(histogram: np.ndarray, n: int, demands: np.ndarray) -> list[str]:
+    """Which of the conditions (a)-(c) a histogram breaks (empty: realisable), in integers.
+
+    (b) is unbiasedness: Σ_k k x_k = D means every seller's expected number of buyers is
+    D / n (Lemma 4.2).
+    """
     x = np.asarray(histogram)
     d = np.asarray(demands, dtype=np.int64)
     m = d.size
-    if x.shape != (m + 1,) or np.any(x < 0) or np.any(x != np.round(x)):
-        return False
-    x = np.round(x).astype(np.int64)
-    if x.sum() != n or int(np.arange(m + 1) @ x) != int(d.sum()):
-        return False
+    if x.shape != (m + 1,):
+        return [f"histogram has shape {x.shape}, expected ({m + 1},)"]
+    xf = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(xf)) or np.any(xf < 0) or np.any(xf > n) \
+            or np.any(xf != np.round(xf)):
+        return ["histogram entries must be integers in 0..n"]
+    xi = np.round(xf).astype(np.int64)
+    out = []
+    if int(xi.sum()) != n:
+        out.append(f"(a) the histogram counts {int(xi.sum())} sellers, not n = {n}")
+    deg = int(np.arange(m + 1, dtype=np.int64) @ xi)
+    if deg != int(d.sum()):
+        out.append(f"(b) unbiasedness: the sellers' degrees sum to {deg}, not D = {int(d.sum())}"
+                   " (mean count D/n, Lemma 4.2)")
     t, rhs = cut_points(d)
-    lhs = _hinge_matrix(t, m).astype(np.int64) @ x
-    return bool(np.all(lhs <= rhs))
+    lhs = hinge_sums(xi, t)
+    bad = np.flatnonzero(lhs > rhs)
+    if bad.size:
+        j = int(bad[0])
+        out.append(f"(c) Gale-Ryser fails at t = {int(t[j])}: {int(lhs[j])} > {int(rhs[j])}")
+    return out
 
 
 def degree_milp(n: int, demands: np.ndarray, payment: np.ndarray, *,
                 integer: bool = True) -> LinearProgram:
     """The histogram MILP (module docstring): min (1/n) Σ_k π(k) x_k s.t. (a), (b), (c).
+
+    Variables, in order: x_0..x_m (the histogram, names ``x0``..), y_1..y_m (sellers of
+    degree >= k, integer) and s_0..s_{m-1} (s_t = Σ_k (k − t)^+ x_k); see "The model as
+    built" in the module docstring.
 
     Parameters
     ----------
@@ -130,17 +187,65 @@ def degree_milp(n: int, demands: np.ndarray, payment: np.ndarray, *,
     pi = np.asarray(payment, dtype=float)
     if pi.size != m + 1:
         raise ValueError(f"payment has length {pi.size}, expected m + 1 = {m + 1}")
-    k = np.arange(m + 1)
     t, rhs = cut_points(d)
-    A_eq = sp.csr_matrix(np.vstack([np.ones(m + 1), k.astype(float)]))
-    b_eq = np.array([n, d.sum()], dtype=float)
-    H = _hinge_matrix(t, m)
+    D = float(d.sum())
+    nx = m + 1
+    ny = ns = m
+    iy = nx + np.arange(m)                 # column of y_{k}, k = 1..m
+    js = nx + ny + np.arange(m)            # column of s_t, t = 0..m-1
+    k = np.arange(1, m + 1)
+    # rows 0..m-1: x_k − y_k + y_{k+1} = 0 (k = 1..m); row m: x_0 + y_1 = n;
+    # rows m+1..2m: s_t − s_{t+1} − y_{t+1} = 0 (t = 0..m-1)
+    r1 = k - 1
+    r3 = m + 1 + np.arange(m)
+    rows = np.concatenate([r1, r1, r1[:-1], [m], [m] if m else [], r3, r3[:-1], r3])
+    cols = np.concatenate([k, iy, iy[1:], [0], iy[:1], js, js[1:], iy])
+    vals = np.concatenate([np.ones(m), -np.ones(m), np.ones(max(m - 1, 0)), [1.0],
+                           [1.0] if m else [], np.ones(m), -np.ones(max(m - 1, 0)),
+                           -np.ones(m)])
+    N = nx + ny + ns
+    A_eq = sp.csr_matrix((vals, (rows.astype(np.int64), cols.astype(np.int64))),
+                         shape=(2 * m + 1, N))
+    b_eq = np.zeros(2 * m + 1)
+    b_eq[m] = n
     # a seller cannot have more buyers than there are buyers with positive demand, nor than D
     kmax = min(int(np.count_nonzero(d)), int(d.sum()))
-    ub = np.where(k <= kmax, float(n), 0.0)
-    return LinearProgram(c=pi / n, A_ub=H, b_ub=rhs.astype(float), A_eq=A_eq, b_eq=b_eq,
-                         lb=np.zeros(m + 1), ub=ub, integrality=np.full(m + 1, integer),
-                         names=tuple(f"x{j}" for j in k))
+    lb = np.zeros(N)
+    ub = np.full(N, float(n))
+    ub[:nx] = np.where(np.arange(nx) <= kmax, float(n), 0.0)
+    ub[iy] = np.where(k <= kmax, float(n), 0.0)
+    ub[js] = D
+    if m:
+        lb[js[0]] = D                          # (b): s_0 = Σ_k k x_k = D
+    ub[js[t]] = np.minimum(ub[js[t]], rhs.astype(float))   # (c)
+    c = np.zeros(N)
+    c[:nx] = pi / n
+    integ = np.zeros(N, dtype=bool)
+    integ[iy] = integer
+    if m == 0:
+        integ[0] = integer
+    names = (tuple(f"x{j}" for j in range(nx)) + tuple(f"y{j}" for j in k)
+             + tuple(f"s{j}" for j in range(m)))
+    return LinearProgram(c=c, A_eq=A_eq, b_eq=b_eq, lb=lb, ub=ub, integrality=integ,
+                         names=names)
+
+
+def payment_scale(payment: np.ndarray) -> float:
+    """max |π|, the unit the models are solved in (1 for an all-zero π)."""
+    top = float(np.max(np.abs(np.asarray(payment, dtype=float)), initial=0.0))
+    return top if top > 0 else 1.0
+
+
+def rescaled(sol: Solution, scale: float) -> Solution:
+    """A solution of the model with objective c / scale, in the original units."""
+    duals = None if sol.duals is None else {k: np.asarray(v) * scale
+                                            for k, v in sol.duals.items()}
+    return replace(sol, objective=sol.objective * scale, bound=sol.bound * scale, duals=duals)
+
+
+def check_milp_memory(m: int, method: str = "the histogram MILP") -> None:
+    """Refuse (exit 2) a model whose estimated size exceeds the memory budget."""
+    check_memory("demands", MILP_BYTES_PER_BUYER * (m + 1), method, None)
 
 
 @dataclass
@@ -196,26 +301,134 @@ def optimal_payment(n: int, demands: np.ndarray, payment: np.ndarray, *,
     Returns
     -------
     SamplingOptimum
-        ``objective`` recomputed exactly from the integer histogram, which is checked
-        against conditions (a)-(c) in integer arithmetic before it is returned.
+        ``objective`` recomputed from the integer histogram, which is checked against
+        conditions (a)-(c) in integer arithmetic before it is returned; ``solution`` in the
+        instance's units (the model is solved with π / max π, see the module docstring),
+        its ``x`` the histogram part x_0..x_m of the backend's point.
 
     Raises
     ------
+    CertificateError
+        If the backend's histogram is not integral or not realisable.
     SolverError
-        If the backend fails or returns a histogram that is not realisable.
+        If the backend fails.
+
+    Notes
+    -----
+    When the time limit stops the MILP the result has status ``time_limit``: the better
+    of the backend's incumbent and the ordering distribution's histogram (``extra``
+    ``{"incumbent": "milp" | "ordering"}``), with the backend's bound.
     """
     d = np.asarray(demands, dtype=np.int64)
     pi = np.asarray(payment, dtype=float)
-    lp = degree_milp(n, d, pi)
+    m = d.size
+    check_milp_memory(m)
+    scale = payment_scale(pi)
+    lp = degree_milp(n, d, pi / scale)
     sol = solve(lp, backend=backend, time_limit=time_limit)
-    if sol.x is None or sol.status not in ("optimal", "time_limit"):
+    if sol.status == "time_limit":
+        return _stopped(sol, n, d, pi, scale)
+    if sol.x is None or sol.status != "optimal":
         raise SolverError(f"degree MILP not solved: status={sol.status} ({sol.message})")
-    x = np.round(sol.x).astype(np.int64)
-    if np.max(np.abs(sol.x - x)) > 1e-5 or not is_realisable(x, n, d):
-        raise SolverError(f"backend {sol.backend} returned a non-realisable histogram "
-                          f"(max violation {lp.max_violation(sol.x):.3g})")
-    obj = float(pi @ x) / n
-    return SamplingOptimum(obj, sol, x)
+    x = histogram_from_solution(sol.x, n, m)
+    bad = realisability_failures(x, n, d)
+    if bad:
+        raise CertificateError(f"backend {sol.backend} returned a histogram that is not "
+                               f"realisable: {'; '.join(bad)}")
+    # the solution in the instance's units, its point the histogram part x_0..x_m
+    sol = replace(rescaled(sol, scale), x=np.asarray(sol.x, dtype=float)[:m + 1])
+    return SamplingOptimum(histogram_cost(x, pi, n), sol, x)
+
+
+def _stopped(sol: Solution, n: int, d: np.ndarray, pi: np.ndarray, scale: float
+             ) -> SamplingOptimum:
+    """A MILP stopped by the time limit: the better of its incumbent (if realisable) and
+    the ordering distribution's histogram (always realisable), with the solver's bound."""
+    m = d.size
+    best = ordering_histogram(n, d)
+    source = "ordering"
+    if sol.x is not None:
+        try:
+            x = histogram_from_solution(sol.x, n, m)
+        except CertificateError:
+            x = None
+        if x is not None and is_realisable(x, n, d) and \
+                histogram_cost(x, pi, n) <= histogram_cost(best, pi, n):
+            best, source = x, "milp"
+    cost = histogram_cost(best, pi, n)
+    bound = sol.bound * scale if np.isfinite(sol.bound) else float("nan")
+    note = sol.message + ("" if source == "milp" else
+                          "; incumbent: the ordering distribution's histogram")
+    out = replace(sol, x=best.astype(float), objective=cost, bound=bound,
+                  gap=relative_gap(cost / scale, sol.bound), duals=None, message=note)
+    return SamplingOptimum(cost, out, best, {"incumbent": source})
+
+
+def histogram_from_solution(z: np.ndarray, n: int, m: int) -> np.ndarray:
+    """The integer histogram of a :func:`degree_milp` point, rounded from its y_k.
+
+    Raises
+    ------
+    CertificateError
+        If some y_k is farther than :data:`~solver.sampling.tolerances.INTEGRALITY` (plus
+        the rounding of a double of size n) from an integer, or outside 0..n.
+    """
+    z = np.asarray(z, dtype=float)
+    if m == 0:
+        return np.array([n], dtype=np.int64)
+    y = z[m + 1:2 * m + 1]
+    tol = INTEGRALITY + 4.0 * np.finfo(float).eps * n
+    if not np.all(np.isfinite(y)) or np.any(y < -tol) or np.any(y > n + tol):
+        raise CertificateError("the degree MILP's point has y_k outside 0..n")
+    yr = np.round(y)
+    if np.max(np.abs(y - yr), initial=0.0) > tol:
+        raise CertificateError(f"the degree MILP's point is not integral (y_k off by "
+                               f"{np.max(np.abs(y - yr)):.3g})")
+    yi = np.concatenate([[n], yr.astype(np.int64), [0]])
+    return yi[:-1] - yi[1:]
+
+
+def histogram_cost(histogram: np.ndarray, payment: np.ndarray, n: int) -> float:
+    """(1/n) Σ_k π(k) x_k, summed in units of max π so that it cannot overflow."""
+    pi = np.asarray(payment, dtype=float)
+    scale = payment_scale(pi)
+    return float((pi / scale) @ (np.asarray(histogram, dtype=float) / n)) * scale
+
+
+def check_optimum(opt: SamplingOptimum, n: int, demands: np.ndarray, payment: np.ndarray, *,
+                  upper: dict[str, float] | None = None,
+                  lower: dict[str, float] | None = None) -> list[str]:
+    """The problem-level a-posteriori check of a reported Π^OPT; returns what failed.
+
+    The histogram must be realisable and unbiased ((a)-(c)), its recomputed cost must equal
+    the reported objective and the solver's own objective, the bound must not exceed it
+    (a minimisation), and it must lie between every known lower bound (``lower``: the LP
+    relaxation) and upper bound (``upper``: the cost of the ordering and independent
+    distributions, both unbiased).  Tolerances are
+    :data:`~solver.sampling.tolerances.CERTIFICATE` times max |π|.
+    """
+    pi = np.asarray(payment, dtype=float)
+    tol = CERTIFICATE * payment_scale(pi)
+    failed = list(realisability_failures(opt.degrees, n, demands))
+    if failed:
+        return failed
+    cost = histogram_cost(opt.degrees, pi, n)
+    if not abs(cost - opt.objective) <= tol:
+        failed.append(f"the histogram costs {cost!r}, not the reported {opt.objective!r}")
+    sol = opt.solution
+    if np.isfinite(sol.objective) and not abs(sol.objective - cost) <= tol:
+        failed.append(f"the solver's objective {sol.objective!r} differs from the "
+                      f"histogram's cost {cost!r}")
+    if np.isfinite(sol.bound) and not sol.bound <= cost + tol:
+        failed.append(f"the bound {sol.bound!r} exceeds the minimum {cost!r}")
+    for name, v in (lower or {}).items():
+        if v is not None and np.isfinite(v) and not v <= cost + tol:
+            failed.append(f"the {name} {v!r} (a lower bound) exceeds Π^OPT = {cost!r}")
+    for name, v in (upper or {}).items():
+        if v is not None and np.isfinite(v) and not cost <= v + tol:
+            failed.append(f"the {name} distribution costs {v!r} < Π^OPT = {cost!r}, "
+                          "so the reported optimum is not minimal")
+    return failed
 
 
 def realise_graph(histogram: np.ndarray, demands: np.ndarray):

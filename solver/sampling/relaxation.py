@@ -39,7 +39,7 @@ the compact LP has an integral optimum n·p, and the gap closes as n grows with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from ..errors import SizeLimitError, SolverError
 from ..opt import LinearProgram, solve
 from ..opt.result import Solution
-from .optimum import degree_milp
+from .optimum import check_milp_memory, degree_milp, payment_scale, rescaled
 
 #: Largest number of buyers for the explicit subset LP (2^m variables).
 SUBSET_LP_MAX_BUYERS = 16
@@ -72,13 +72,20 @@ def _certified(sol: Solution, what: str) -> Solution:
 
 def compact_lp(n: int, demands: np.ndarray, payment: np.ndarray, *, backend: str = "auto",
                time_limit: float | None = None) -> RelaxationResult:
-    """The continuous relaxation of the histogram MILP (module docstring): m + 1 variables.
+    """The continuous relaxation of the histogram MILP (module docstring).
 
     Returns p = x / n and the value min Σ_k p(k) π(k); equal to the subset LP's value.
+    Solved with π / max π and scaled back (:func:`solver.sampling.optimum.rescaled`).
     """
-    lp = degree_milp(n, demands, payment, integer=False)
+    d = np.asarray(demands, dtype=np.int64)
+    pi = np.asarray(payment, dtype=float)
+    check_milp_memory(d.size, "the compact LP")
+    scale = payment_scale(pi)
+    lp = degree_milp(n, d, pi / scale, integer=False)
     sol = _certified(solve(lp, backend=backend, time_limit=time_limit), "compact LP")
-    return RelaxationResult(float(sol.objective), np.clip(sol.x, 0, None) / n, sol, "compact-lp")
+    sol = replace(rescaled(sol, scale), x=np.asarray(sol.x, dtype=float)[:d.size + 1])
+    p = np.clip(sol.x, 0, None) / n
+    return RelaxationResult(float(sol.objective), p, sol, "compact-lp")
 
 
 def subset_lp(n: int, demands: np.ndarray, payment: np.ndarray, *, backend: str = "auto",
@@ -96,13 +103,15 @@ def subset_lp(n: int, demands: np.ndarray, payment: np.ndarray, *, backend: str 
         raise SizeLimitError("demands", f"the subset LP has 2^m variables; m = {m} > "
                              f"{SUBSET_LP_MAX_BUYERS}", "the compact LP (compact_lp)")
     pi = np.asarray(payment, dtype=float)
+    scale = payment_scale(pi)
     masks = np.arange(2**m, dtype=np.int64)
     member = ((masks[None, :] >> np.arange(m)[:, None]) & 1).astype(float)  # m x 2^m
     size = member.sum(axis=0).astype(np.int64)
     A_eq = sp.vstack([sp.csr_matrix(np.ones((1, masks.size))), sp.csr_matrix(member)])
     b_eq = np.concatenate([[1.0], d / n])
-    lp = LinearProgram(c=pi[size], A_eq=A_eq, b_eq=b_eq)
-    sol = _certified(solve(lp, backend=backend, time_limit=time_limit), "subset LP")
+    lp = LinearProgram(c=pi[size] / scale, A_eq=A_eq, b_eq=b_eq)
+    sol = rescaled(_certified(solve(lp, backend=backend, time_limit=time_limit), "subset LP"),
+                   scale)
     p = np.bincount(size, weights=np.clip(sol.x, 0, None), minlength=m + 1)
     return RelaxationResult(float(sol.objective), p, sol, "subset-lp")
 

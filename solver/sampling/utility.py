@@ -20,11 +20,14 @@ Built-ins
 ``linear``  u(x) = x (risk-neutral); CE = E[X].
 ``cara``    u(x) = sign(a)(1 − e^{−a x}): the paper's 1 − e^{−0.002x} for a > 0
             (risk-averse), convex and increasing for a < 0 (risk-seeking), linear at a = 0;
-            CE = −ln E[e^{−a X}] / a, evaluated with a log-sum-exp.
+            CE = −ln E[e^{−a X}] / a, evaluated stably for every a
+            (:func:`cara_certainty_equivalent`: a series for tiny |a|·spread, expm1/log1p,
+            log-sum-exp for large).
 ``crra``    u(x) = ((w + x)^{1−γ} − w^{1−γ}) / (1 − γ), or ln((w + x)/w) at γ = 1, with
             background wealth w ≥ 0 (w > 0 needed when γ ≥ 1).  Wealth below zero is ruin:
             u = −∞ for x < −w (and at x = −w when γ ≥ 1), so CE = −∞ when such an outcome
-            has positive probability.  γ < 0 is risk-seeking.
+            has positive probability.  γ < 0 is risk-seeking.  The CE is the CARA CE of
+            the log-wealth (:func:`crra_certainty_equivalent`), stable for every γ and w.
 Any other non-decreasing callable works through :func:`custom`; its inverse is found with
 :func:`scipy.optimize.brentq` when not given.
 """
@@ -41,6 +44,7 @@ from scipy import optimize
 
 from ..errors import InstanceError
 from ..validate import as_choice, as_number, reject_unknown, require, require_mapping
+from .tolerances import CARA_LOGSUMEXP_MIN, CARA_SERIES_MAX, CRRA_SERIES_MAX
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -78,11 +82,12 @@ class Utility:
             return x.copy()
         if self.kind == "cara":
             a = self.param("a")
-            return np.sign(a) * -np.expm1(-a * x)
+            with np.errstate(over="ignore"):
+                return np.sign(a) * -np.expm1(-a * x)
         if self.kind == "crra":
             g, w = self.param("gamma"), self.param("wealth")
             z = w + x
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 if g == 1.0:
                     out = np.log(z / w)
                 else:
@@ -117,8 +122,8 @@ class Utility:
     def certainty_equivalent(self, values: Any, probs: Any) -> np.ndarray | float:
         """CE of the lottery paying ``values[..., k]`` with probability ``probs[..., k]``.
 
-        Exact for the built-ins (closed forms; CARA through a log-sum-exp so that large
-        payments do not overflow); numeric inversion for a custom u.  Broadcasts: each row
+        Exact for the built-ins (closed forms; CARA by :func:`cara_certainty_equivalent`,
+        stable for every a and payment); numeric inversion for a custom u.  Broadcasts: each row
         of ``values`` is one lottery.  Outcomes of probability zero are ignored.
 
         Returns
@@ -133,11 +138,11 @@ class Utility:
         if self.kind == "linear":
             out = np.sum(np.where(pos, x * p, 0.0), axis=-1)
         elif self.kind == "cara" and self.param("a") != 0.0:
-            a = self.param("a")
-            logp = np.where(pos, np.log(np.where(pos, p, 1.0)), -np.inf)
-            out = -_logsumexp(logp - a * np.where(pos, x, 0.0)) / a
+            out = cara_certainty_equivalent(self.param("a"), x, p)
         elif self.kind == "cara":
             out = np.sum(np.where(pos, x * p, 0.0), axis=-1)
+        elif self.kind == "crra":
+            out = crra_certainty_equivalent(self.param("gamma"), self.param("wealth"), x, p)
         else:
             with np.errstate(invalid="ignore"):
                 ux = np.where(pos, self(np.where(pos, x, 0.0)), 0.0)
@@ -158,6 +163,145 @@ class Utility:
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description (the CLI spec for built-ins)."""
         return {"kind": self.kind, **dict(self.params)}
+
+
+def cara_certainty_equivalent(a: float, values: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    r"""CE = −ln E[e^{−aX}] / a of CARA lotteries (rows of ``values``), stable for every a ≠ 0.
+
+    The naive form divides the rounding noise of ln E[e^{−aX}] (about 1e-16) by a, which
+    is pure noise for tiny |a| (a = 1e-300 gave 5.5 for a lottery whose CE is 10).  Instead,
+    with x₀ the outcome where −a x is largest (the smallest x for a > 0, the largest for
+    a < 0), Y = X − x₀ so that −aY <= 0, s = |a|·max Y (the lottery's spread in units of
+    1/|a|) and the probabilities normalised to sum 1:
+
+    * s <= :data:`~solver.sampling.tolerances.CARA_SERIES_MAX`: the cumulant series
+      CE = x₀ + κ₁ − a κ₂/2 + a² κ₃/6 − a³ κ₄/24 of Y, computed on Y / max Y so that no
+      power overflows or underflows (a·Y may be subnormal here);
+    * s <= :data:`~solver.sampling.tolerances.CARA_LOGSUMEXP_MIN`:
+      CE = x₀ − log1p(E[expm1(−aY)]) / a, accurate to a few ulps of the spread;
+    * otherwise CE = x₀ − logsumexp(ln p − aY) / a: every exponent is <= 0 and the largest
+      term is e⁰ at x₀, so nothing overflows for any |a| or payment.
+
+    Outcomes of probability zero are ignored.  A row with no outcome of positive
+    probability has CE 0 (as for the linear utility); an infinite x₀ is the CE.
+
+    Parameters
+    ----------
+    a
+        The CARA coefficient (non-zero, finite).
+    values, probs
+        Broadcastable arrays; the last axis indexes the outcomes.
+
+    Returns
+    -------
+    numpy.ndarray
+        One CE per row (shape of ``values`` without its last axis).
+    """
+    x, p = np.broadcast_arrays(np.asarray(values, dtype=float), np.asarray(probs, dtype=float))
+    pos = p > 0
+    total = np.sum(np.where(pos, p, 0.0), axis=-1)
+    any_pos = total > 0
+    w = np.where(pos, p, 0.0) / np.where(any_pos, total, 1.0)[..., None]
+    far = np.inf if a > 0 else -np.inf
+    xs = np.where(pos, x, far)
+    x0 = np.min(xs, axis=-1) if a > 0 else np.max(xs, axis=-1)
+    x0 = np.where(any_pos, x0, 0.0)
+    # an infinite x₀ decides the CE alone (e.g. a −∞ outcome for a risk-averse seller)
+    finite = np.isfinite(x0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = np.where(pos, x - np.where(finite, x0, 0.0)[..., None], 0.0)  # a·y >= 0
+        ymax = np.max(np.abs(y), axis=-1)
+        s = abs(a) * ymax
+    out = np.where(finite, 0.0, x0)
+    ok = any_pos & finite
+    series = ok & (s <= CARA_SERIES_MAX)
+    mid = ok & (s > CARA_SERIES_MAX) & (s <= CARA_LOGSUMEXP_MIN)
+    big = ok & ~series & ~mid
+    if series.any():
+        ys, ws, top = y[series], w[series], ymax[series]
+        v = ys / np.where(top > 0, top, 1.0)[:, None]        # in [-1, 1]
+        k1 = np.sum(ws * v, axis=-1)
+        c = v - k1[:, None]
+        k2 = np.sum(ws * c * c, axis=-1)
+        k3 = np.sum(ws * c ** 3, axis=-1)
+        k4 = np.sum(ws * c ** 4, axis=-1) - 3.0 * k2 * k2
+        b = a * top                                          # |b| <= CARA_SERIES_MAX
+        out[series] = x0[series] + top * (k1 - b * k2 / 2.0 + b * b * k3 / 6.0
+                                          - b ** 3 * k4 / 24.0)
+    if mid.any():
+        with np.errstate(under="ignore"):
+            em = np.sum(w[mid] * np.expm1(-a * y[mid]), axis=-1)
+        out[mid] = x0[mid] - np.log1p(em) / a
+    if big.any():
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
+            logw = np.where(w[big] > 0, np.log(np.where(w[big] > 0, w[big], 1.0)), -np.inf)
+            z = logw - a * y[big]
+        out[big] = x0[big] - _logsumexp(z) / a
+    return out
+
+
+def crra_certainty_equivalent(gamma: float, wealth: float, values: np.ndarray,
+                              probs: np.ndarray) -> np.ndarray:
+    r"""CE of CRRA lotteries (rows of ``values``), through the CARA CE of the log-wealth.
+
+    With ℓ = ln((w + X)/w) = log1p(X/w), u(X) = w^{1−γ}(e^{(1−γ)ℓ} − 1)/(1 − γ) is a positive
+    multiple of a CARA utility of ℓ with coefficient a = γ − 1 (the log utility for γ = 1 is
+    u = ℓ, a = 0), so
+
+        CE = w·expm1(M),   M = CE_CARA(γ − 1) of ℓ,
+
+    computed by :func:`cara_certainty_equivalent` (stable as γ -> 1 and for every γ), and
+    exactly homogeneous: scaling X and w by s scales CE by s.  For w = 0 (allowed for γ < 1)
+    ℓ = ln X and CE = e^M.  When max|X| <= ``CRRA_SERIES_MAX``·w the Arrow–Pratt series
+    E[X] − γ Var(X)/(2w) is used instead (X/w may be subnormal there).  Ruin (w + X < 0, or
+    <= 0 when γ >= 1, with positive probability) gives −∞; nothing overflows or warns.
+    """
+    x, p = np.broadcast_arrays(np.asarray(values, dtype=float), np.asarray(probs, dtype=float))
+    pos = p > 0
+    z = wealth + x
+    ruin_at = pos & ((z < 0) if gamma < 1.0 else (z <= 0))
+    ruined = np.any(ruin_at, axis=-1)
+    keep = pos & ~ruin_at
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if wealth > 0:
+            ratio = np.where(keep, x, 0.0) / wealth
+            # ln(1 + X/w), by log1p unless X/w overflows (then ln(w + X) − ln w is exact)
+            ell = np.where(np.isfinite(ratio), np.log1p(ratio),
+                           np.log(np.where(keep, z, 1.0)) - np.log(wealth))
+        else:
+            ell = np.log(np.where(keep, x, 1.0))      # X = 0 gives ln 0 = −∞ (γ < 1)
+    ell = np.where(keep, ell, 0.0)
+    q = np.where(keep, p, 0.0)
+    a = gamma - 1.0
+    if a == 0.0:
+        tot = np.sum(q, axis=-1)
+        with np.errstate(invalid="ignore"):
+            M = np.sum(np.where(q > 0, q * ell, 0.0), axis=-1) / np.where(tot > 0, tot, 1.0)
+    else:
+        M = cara_certainty_equivalent(a, ell, q)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if wealth > 0:
+            big = M > 1.0
+            out = np.where(big, np.exp(np.where(big, M, 0.0) + np.log(wealth)) - wealth,
+                           wealth * np.expm1(np.where(big, 0.0, M)))
+        else:
+            out = np.exp(M)
+    if wealth > 0:
+        # lotteries tiny against the wealth (X/w may even be subnormal): the Arrow–Pratt
+        # expansion CE = E[X] − γ Var(X) / (2w), exact to O((max|X|/w)²) of max|X|
+        top = np.max(np.abs(np.where(keep, x, 0.0)), axis=-1)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            small = ~ruined & (top <= CRRA_SERIES_MAX * wealth)
+        if small.any():
+            tot = np.sum(q[small], axis=-1)
+            w = q[small] / np.where(tot > 0, tot, 1.0)[:, None]
+            t = np.where(top[small] > 0, top[small], 1.0)
+            v = np.where(keep[small], x[small], 0.0) / t[:, None]
+            m1 = np.sum(w * v, axis=-1)
+            var = np.sum(w * (v - m1[:, None]) ** 2, axis=-1)
+            out[small] = t * (m1 - gamma * (t / wealth) * var / 2.0)
+    out = np.where(np.any(pos, axis=-1), out, 0.0)
+    return np.where(ruined, -np.inf, out)
 
 
 def _logsumexp(z: np.ndarray) -> np.ndarray:
