@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
+
 #: Default bound on the grid error of ``G`` (absolute, cost units) for continuous curves.
 GRID_TOL = 1e-9
 #: Largest number of grid cells a continuous cost curve may use.
@@ -130,6 +132,10 @@ class Discrete(_Base):
     def mean(self) -> float:
         return float(self.values @ self.probabilities)
 
+    def grid_cells(self, tol: float = GRID_TOL) -> int:
+        """Cells of :meth:`cost_curve` (one per atom)."""
+        return int(self.values.size)
+
     def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
         F = self.cum
         return CostCurve(np.concatenate(([0.0], F)), np.concatenate(([0.0], F * self.values)),
@@ -190,15 +196,28 @@ class PiecewiseUniform(_Base):
         mids = 0.5 * (self.breaks[1:] + self.breaks[:-1])
         return float(mids @ self.masses)
 
-    def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
+    def _cells(self, tol: float) -> np.ndarray:
+        """Cells per piece so that ``H'' delta^2 / 8 <= tol``, scaled down to ``MAX_GRID``."""
         Q, b = self.Q, self.breaks
         curv = 2.0 * np.diff(b) / np.diff(Q)  # H'' on each piece (q-space)
-        # cells per piece so that curv * delta^2 / 8 <= tol
         width = np.diff(Q)
-        cells = np.maximum(1, np.ceil(width * np.sqrt(curv / (8.0 * tol)))).astype(np.int64)
+        with np.errstate(over="ignore"):
+            want = np.minimum(np.ceil(width * np.sqrt(curv / (8.0 * tol))), 1e15)  # no int overflow
+        cells = np.maximum(1, want).astype(np.int64)
         total = int(cells.sum())
         if total > MAX_GRID:
             cells = np.maximum(1, np.floor(cells * (MAX_GRID / total))).astype(np.int64)
+        return cells
+
+    def grid_cells(self, tol: float = GRID_TOL) -> int:
+        """Cells of :meth:`cost_curve` at ``tol`` (computed from the pieces, nothing built)."""
+        return int(self._cells(tol).sum())
+
+    def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
+        Q, b = self.Q, self.breaks
+        curv = 2.0 * np.diff(b) / np.diff(Q)  # H'' on each piece (q-space)
+        width = np.diff(Q)
+        cells = self._cells(tol)
         parts = [np.linspace(Q[j], Q[j + 1], cells[j] + 1)[:-1] for j in range(cells.size)]
         q = np.concatenate(parts + [np.array([1.0])])
         # force exact breakpoints (linspace endpoints already are)
@@ -231,12 +250,17 @@ class _ContinuousBase(_Base):
         """Quantiles that must be grid points (kinks of ``H``)."""
         return np.array([0.0, 1.0])
 
+    def grid_cells(self, tol: float = GRID_TOL) -> int:
+        """Upper bound on the cells of :meth:`cost_curve` (the adaptive grid's cap)."""
+        return MAX_GRID_CONTINUOUS + int(self.breakpoints().size)
+
     def cost_curve(self, tol: float = GRID_TOL) -> CostCurve:
         """Adaptive quantile grid: bisect cells whose midpoint deviates more than ``tol``."""
         q = np.union1d(np.linspace(0.0, 1.0, 1025), self.breakpoints())
         H = q * self.ppf(q)
         err = np.inf
         while True:
+            budget.check_deadline("refining the quantile grid")
             mid = 0.5 * (q[1:] + q[:-1])
             Hm = mid * self.ppf(mid)
             dev = np.abs(0.5 * (H[1:] + H[:-1]) - Hm)
@@ -337,7 +361,7 @@ class ContinuousMixture(_ContinuousBase):
             hi[live] = np.where(up, zl, hi[live])
             with np.errstate(divide="ignore", invalid="ignore"):
                 newton = zl - (F - ul) / f
-            tol = PPF_XTOL * (1.0 + np.abs(zl))
+            tol = PPF_XTOL * (np.abs(zl) + (b - a))  # relative to the support's scale
             inside = np.isfinite(newton) & (newton > lo[live]) & (newton < hi[live])
             nz = np.where(inside, newton, 0.5 * (lo[live] + hi[live]))
             # a vanishing Newton step (F(z) = u to rounding) or a collapsed bracket: done

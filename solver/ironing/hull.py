@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 #: Relative tolerance below which a point counts as on (not below) a chord: deviations are
-#: compared with ``HULL_RTOL * scale`` where ``scale`` is the range of ``y`` (at least 1).
+#: compared with ``HULL_RTOL * scale`` where ``scale`` is the larger of the range of ``y`` and
+#: ``max |y|`` (no absolute floor: scaling ``y`` by any factor gives the same hull).
 HULL_RTOL = 1e-15
 
 
@@ -49,7 +50,7 @@ def _check(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tol(y: np.ndarray) -> float:
-    return HULL_RTOL * max(1.0, float(np.max(y) - np.min(y)), float(np.max(np.abs(y))))
+    return HULL_RTOL * max(float(np.max(y) - np.min(y)), float(np.max(np.abs(y))))
 
 
 def monotone_chain(x, y) -> np.ndarray:

@@ -130,11 +130,22 @@ def iron_curve(q, H) -> IronedCurve:
     """
     q = np.asarray(q, dtype=float)
     H = np.asarray(H, dtype=float)
-    hull = lower_convex_hull(q, H)
+    return curve_from_hull(q, H, lower_convex_hull(q, H))
+
+
+def curve_from_hull(q: np.ndarray, H: np.ndarray, hull: np.ndarray) -> IronedCurve:
+    """The :class:`IronedCurve` whose minorant interpolates ``H`` at the vertices ``hull``.
+
+    Used by :func:`iron_curve` and for a backend's polished minorant
+    (:func:`solver.ironing.models.polish_minorant`); ``hull`` must contain both ends.
+    """
+    q = np.asarray(q, dtype=float)
+    H = np.asarray(H, dtype=float)
+    hull = np.asarray(hull, dtype=np.int64)
     G = np.interp(q, q[hull], H[hull])
     slopes = np.diff(H) / np.diff(q)
     ironed = _cell_slopes(q, H, hull)
-    tol = HULL_RTOL * max(1.0, float(np.max(np.abs(H)))) * 10
+    tol = HULL_RTOL * float(np.max(np.abs(H))) * 10  # relative to the curve's scale
     above = np.concatenate(([0], np.cumsum(H - G > tol)))  # above[k] = #{l < k: H_l > G_l}
     a, b = hull[:-1], hull[1:]
     ironed_edge = (b > a + 1) & (above[b] - above[a + 1] > 0)  # some H > G strictly inside

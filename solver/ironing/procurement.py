@@ -57,6 +57,12 @@ def raw_virtual_payment_from_curve(curve: IronedCurve, n: int, w: int) -> float:
     return float(curve.slopes @ np.diff(M))
 
 
+#: Quadrature tolerances of ``E[v_(k)]`` for scipy distributions (absolute part relative to
+#: the largest cost, so the benchmark scales with the costs).
+QUAD_ABS = 1e-13
+QUAD_REL = 1e-11
+
+
 def order_statistic_mean(dist, n: int, k: int) -> float:
     """``E[v_(k)]``, the k-th smallest of n i.i.d. draws from ``dist`` (exact where possible)."""
     a_, b_ = k, n - k + 1
@@ -77,8 +83,9 @@ def order_statistic_mean(dist, n: int, k: int) -> float:
     lo, hi = float(beta.ppf(1e-16)), float(beta.isf(1e-16))
     mode = (a_ - 1) / (a_ + b_ - 2) if a_ + b_ > 2 else 0.5
     pts = [p for p in (mode,) if lo < p < hi]
+    scale = max(abs(float(t)) for t in dist.support)  # absolute error relative to the costs
     val, _ = quad(lambda u: float(dist.ppf(u)) * beta.pdf(u), lo, hi, points=pts or None,
-                  limit=500, epsabs=1e-13, epsrel=1e-11)
+                  limit=500, epsabs=QUAD_ABS * scale, epsrel=QUAD_REL)
     return float(val)
 
 

@@ -48,6 +48,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .. import budget
 from .enumeration import SearchResult
 from .heuristics import local_search
 from .leakage import posterior_stats, posterior_variances
@@ -90,7 +91,8 @@ def node_bound(sigma: np.ndarray, obj: ProfileObjective, f1: np.ndarray, free: n
 
 
 def _bb_component(sigma: np.ndarray, obj: ProfileObjective, noise: float, deadline: float,
-                  incumbent: np.ndarray) -> tuple[float, np.ndarray, float, int, bool]:
+                  incumbent: np.ndarray, node_cap: float = np.inf
+                  ) -> tuple[float, np.ndarray, float, int, bool]:
     fixed_in = obj.fix_in_mask()
     best_mask = incumbent | fixed_in
     best = evaluate(sigma, best_mask, obj, noise)
@@ -99,7 +101,7 @@ def _bb_component(sigma: np.ndarray, obj: ProfileObjective, noise: float, deadli
     open_bound = -np.inf
     timed_out = False
     while stack:
-        if time.perf_counter() > deadline:
+        if nodes >= node_cap or time.perf_counter() > deadline:
             timed_out = True
             for f1, fr in stack:
                 open_bound = max(open_bound, node_bound(sigma, obj, f1, fr, noise)[0])
@@ -131,15 +133,28 @@ def _bb_component(sigma: np.ndarray, obj: ProfileObjective, noise: float, deadli
 
 
 def branch_and_bound(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0,
-                     time_limit: float | None = None) -> SearchResult:
+                     time_limit: float | None = None,
+                     max_nodes: int | None = None) -> SearchResult:
     """Exact optimum by branch-and-bound (module docstring); ``status='time_limit'`` if cut.
 
-    Requires ``β ≥ 0`` (true for every objective of the appendix).
+    Parameters
+    ----------
+    sigma, obj, noise
+        Covariance, objective (``β ≥ 0``, true for every objective of the appendix) and
+        noise variance.
+    time_limit
+        Seconds, capped by the deadline of the :mod:`solver.budget` in force.
+    max_nodes
+        Node budget over all components (``None``: unlimited); reaching it stops the search
+        like the time limit, with the best bound of the open nodes
+        (``details["stopped_by"]`` says which).
     """
     if (obj.beta < 0).any():
         raise ValueError("branch_and_bound needs beta >= 0")
     t0 = time.perf_counter()
-    deadline = t0 + (time_limit if time_limit is not None else np.inf)
+    left = budget.remaining_time(time_limit)
+    deadline = t0 + (max(left, 0.0) if left is not None else np.inf)
+    cap = np.inf if max_nodes is None else float(max_nodes)
     n = sigma.shape[0]
     mask = np.zeros(n, dtype=bool)
     total = bound = 0.0
@@ -150,7 +165,7 @@ def branch_and_bound(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.
         sub = sigma[np.ix_(comp, comp)]
         so = ProfileObjective(obj.alpha[comp], obj.gamma[comp], obj.beta[comp], obj.name)
         inc = local_search(sub, so, noise, swaps=len(comp) <= 40).profile
-        val, m, b, k, to = _bb_component(sub, so, noise, deadline, inc)
+        val, m, b, k, to = _bb_component(sub, so, noise, deadline, inc, cap - nodes)
         mask[comp] = m
         total += val
         bound += b
@@ -162,4 +177,6 @@ def branch_and_bound(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.
                         bound=bound if timed_out else value, nodes=nodes,
                         seconds=time.perf_counter() - t0,
                         details={"components": len(comps),
-                                 "largest_component": max(len(c) for c in comps)})
+                                 "largest_component": max(len(c) for c in comps),
+                                 "stopped_by": None if not timed_out else
+                                 "node budget" if nodes >= cap else "time limit"})

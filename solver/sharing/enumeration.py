@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg as sla
 
+from .. import budget
 from .leakage import posterior_stats
 from .objectives import ProfileObjective, evaluate, evaluate_from_posterior
+from .resources import max_nodes
 from .tolerances import DRIFT, TIE
 
 __all__ = ["SearchResult", "enumerate_gray", "enumerate_naive", "EXHAUSTIVE_MAX_USERS"]
@@ -181,6 +183,7 @@ def enumerate_gray(sigma: np.ndarray, objs: list[ProfileObjective], noise: float
         buf_mask[fill] = hstate
         fill += 1
         if fill == cap:
+            budget.check_deadline("enumerating sharing profiles")
             flush(fill)
             fill = 0
     if fill:
@@ -198,7 +201,7 @@ def enumerate_gray(sigma: np.ndarray, objs: list[ProfileObjective], noise: float
         from .branch_bound import branch_and_bound
 
         bad = max(r.details["drift"] for r in out)
-        out = [branch_and_bound(sigma, o, noise) for o in objs]
+        out = [branch_and_bound(sigma, o, noise, max_nodes=max_nodes(n)) for o in objs]
         for r in out:
             r.details["gray_drift"] = bad
             r.method = "exact:branch-and-bound (gray drift fallback)"

@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from .. import budget
 from .enumeration import SearchResult
 from .objectives import ProfileObjective, evaluate
 
@@ -28,6 +29,7 @@ def greedy(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0) -> Sear
     val = evaluate(sigma, cur, obj, noise)
     evals = 1
     while True:
+        budget.check_deadline("running greedy over sharing profiles")
         best_gain, best_j = 0.0, -1
         for j in np.flatnonzero(~cur):
             cur[j] = True
@@ -60,6 +62,7 @@ def local_search(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0,
     evals = 1
     improved = True
     while improved:
+        budget.check_deadline("running local search over sharing profiles")
         improved = False
         best = (val + 1e-12, None)
         moves: list[tuple[int, ...]] = [(j,) for j in range(n)]

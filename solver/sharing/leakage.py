@@ -24,6 +24,7 @@ from scipy.linalg import lapack
 
 from ..errors import InstanceError
 from ..tolerances import PSD
+from .tolerances import SYMMETRY
 
 __all__ = [
     "validate_covariance", "leakage", "posterior_variances", "posterior_stats", "own_marginals",
@@ -32,11 +33,31 @@ __all__ = [
 ]
 
 
-def validate_covariance(sigma: np.ndarray, field: str = "covariance") -> np.ndarray:
+def validate_covariance(sigma: np.ndarray, field: str = "covariance",
+                        eigenvalues: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Check that ``sigma`` is a finite, square, symmetric positive semidefinite matrix.
 
-    Raises :class:`~solver.errors.InstanceError` naming ``field`` (and the entry or the
-    offending eigenvalue).  Returns the symmetrised float array.
+    Symmetry and semidefiniteness are judged relative to the matrix's own scale (no absolute
+    floor), so a covariance in any unit passes or fails alike.
+
+    Parameters
+    ----------
+    sigma
+        The candidate covariance.
+    field
+        Instance field named in errors.
+    eigenvalues
+        Also return the eigenvalues (ascending) computed for the semidefiniteness test.
+
+    Returns
+    -------
+    numpy.ndarray or tuple
+        The symmetrised float array (and its eigenvalues when asked for).
+
+    Raises
+    ------
+    InstanceError
+        Naming ``field`` (and the entry or the offending eigenvalue).
     """
     a = np.asarray(sigma, dtype=float)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
@@ -51,18 +72,19 @@ def validate_covariance(sigma: np.ndarray, field: str = "covariance") -> np.ndar
     if (d < 0).any():
         i = int(np.argmax(d < 0))
         raise InstanceError(f"{field}[{i}][{i}]", f"variance must be >= 0, got {d[i]}")
-    scale = max(float(np.abs(a).max()), 1.0)
+    scale = float(np.abs(a).max())  # relative to the data: no absolute floor
     asym = np.abs(a - a.T)
-    if asym.max() > 1e-12 * scale:
+    if asym.max() > SYMMETRY * scale:
         i, j = (int(t) for t in np.unravel_index(np.argmax(asym), a.shape))
         raise InstanceError(f"{field}[{i}][{j}]",
                             f"must be symmetric: {a[i, j]} != {field}[{j}][{i}] = {a[j, i]}")
-    a = (a + a.T) / 2
-    lam = np.linalg.eigvalsh(a)
-    if lam[0] < -PSD * max(float(lam[-1]), 1.0):
+    a = 0.5 * a + 0.5 * a.T  # (a + a.T) / 2 overflows near the float limit
+    # on the matrix scaled to unit magnitude (LAPACK overflows for entries beyond ~1e154)
+    lam = np.linalg.eigvalsh(a / scale) * scale if scale > 0 else np.zeros(a.shape[0])
+    if lam[0] < -PSD * max(float(lam[-1]), 0.0):
         raise InstanceError(field, f"must be positive semidefinite; smallest eigenvalue is "
                                    f"{lam[0]:.6g} (largest {lam[-1]:.6g})")
-    return a
+    return (a, lam) if eigenvalues else a
 
 
 def _mask(n: int, profile) -> np.ndarray:

@@ -6,10 +6,18 @@ from scipy.optimize import isotonic_regression
 from scipy.spatial import ConvexHull
 
 from solver.ironing import iron_curve, iron_slopes, lower_convex_hull, monotone_chain
+from solver.ironing.certificate import check_ironing
 from solver.ironing.families import random_discrete, random_piecewise
-from solver.ironing.models import convex_minorant_lp, ironed_by_qp, isotonic_qp, minorant_by_lp
+from solver.ironing.models import (
+    BackendStopped,
+    convex_minorant_lp,
+    gap_lp,
+    ironed_by_qp,
+    isotonic_qp,
+    minorant_by_lp,
+    polish_minorant,
+)
 from solver.opt import available_backends, solve
-from solver.tolerances import BACKEND_AGREEMENT
 
 
 def _points(rng, K, kind):
@@ -108,6 +116,8 @@ def test_example_c_exact():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_hull_pava_qp_lp_agree_on_every_backend(seed):
+    """Every backend that proves the QP/LP optimal agrees with the hull after the polish
+    (to rounding); one that cannot is reported as not optimal (BackendStopped), never wrong."""
     rng = np.random.default_rng(100 + seed)
     d = random_discrete(rng, 8) if seed % 2 == 0 else random_piecewise(rng, 4)
     cc = d.cost_curve(1e-4) if seed % 2 else d.cost_curve()
@@ -115,20 +125,46 @@ def test_hull_pava_qp_lp_agree_on_every_backend(seed):
     w = np.diff(cc.q)
     pava = isotonic_regression(cur.slopes, weights=w).x
     np.testing.assert_allclose(cur.ironed, pava, atol=1e-9)
-    scale = max(1.0, float(np.max(np.abs(cur.slopes))))
-    qp = isotonic_qp(cur.slopes, w)
-    for b in available_backends(qp):
-        x, sol = ironed_by_qp(cur.slopes, w, backend=b)
-        assert sol.status == "optimal"
-        # compare in the QP's own metric: the weighted L2 distance to the exact solution
-        assert np.sqrt(w @ (x - cur.ironed) ** 2) <= 1e-3 * scale, b
-        assert abs(sol.objective - qp.objective_value(cur.ironed)) <= 1e-6 * scale ** 2, b
-    lp = convex_minorant_lp(cc.q, cc.H)
-    for b in available_backends(lp):
-        G, sol = minorant_by_lp(cc.q, cc.H, backend=b)
-        assert sol.status == "optimal"
-        np.testing.assert_allclose(G, cur.G, atol=BACKEND_AGREEMENT * max(1.0, cc.H.max()),
-                                   err_msg=b)
+    scale = float(np.max(np.abs(cur.slopes)))
+    solved = {"qp": 0, "lp": 0}
+    for kind, model in (("qp", isotonic_qp(cur.slopes, w)), ("lp", gap_lp(cc.q, cc.H))):
+        for b in available_backends(model):
+            try:
+                if kind == "qp":
+                    x, sol = ironed_by_qp(cur.slopes, w, backend=b)
+                    Gb = np.concatenate(([0.0], np.cumsum(x * w)))
+                    # the raw answer, in the QP's own metric
+                    assert np.sqrt(w @ (x - cur.ironed) ** 2) <= 1e-3 * scale, b
+                else:
+                    Gb, sol = minorant_by_lp(cc.q, cc.H, backend=b)
+                    np.testing.assert_allclose(Gb, cur.G, atol=1e-6 * cc.H.max(), err_msg=b)
+            except BackendStopped as stop:
+                assert stop.solution.status != "optimal", b
+                continue
+            solved[kind] += 1
+            pol = polish_minorant(cc.q, cc.H, Gb)
+            np.testing.assert_allclose(pol.G, cur.G, rtol=0, atol=1e-12 * cc.H.max(),
+                                       err_msg=b)
+            assert check_ironing(cc.q, cc.H, np.diff(pol.G) / w) is None, b
+    assert solved["qp"] >= 1 and solved["lp"] >= 1, solved
+
+
+def test_gap_lp_is_the_minorant_lp():
+    q, H = np.array([0, 0.5, 0.6, 1.0]), np.array([0, 0.5, 1.2, 3.0])
+    G, sol = minorant_by_lp(q, H)
+    np.testing.assert_allclose(G, [0, 0.5, 1.0, 3.0], atol=1e-9)
+    # min area between H and G = 0.2 * (0.1 + 0.4) / 2, solved on H / max H = H / 3
+    assert np.trapezoid(H - G, q) == pytest.approx(0.05, abs=1e-9)
+    assert sol.objective == pytest.approx(0.05 / 3, abs=1e-9)
+
+
+def test_polish_with_a_missed_vertex_is_caught_by_the_certificate():
+    q, H = np.array([0, 0.5, 0.6, 1.0]), np.array([0, 0.5, 1.2, 3.0])
+    bad = np.array([0, 0.4, 1.0, 3.0])          # vertex q = 0.5 put 0.1 below H
+    pol = polish_minorant(q, H, bad)
+    assert pol.hull.tolist() == [0, 3]
+    msg = check_ironing(q, H, np.diff(pol.G) / np.diff(q))
+    assert msg is not None and "exceeds the cost curve" in msg
 
 
 def test_lp_objective_is_sum_of_minorant():

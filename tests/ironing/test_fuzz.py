@@ -1,0 +1,100 @@
+"""Hypothesis fuzz test of ``ironing`` (issue #11 item 7): the error contract, and for exit 0
+an answer that the a-posteriori certificate accepts when recomputed here."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver.ironing.certificate import check_ironing
+from solver.ironing.cli_problem import parse
+from tests.contract import check_contract, close, run_solve, scaled
+
+#: Small instances of every form (each solves in milliseconds by the hull), with their cost
+#: fields (the ones that scale).
+BASES: list[tuple[dict[str, Any], list[str]]] = [
+    ({"problem": "ironing", "values": [1, 2, 3], "probabilities": [0.5, 0.1, 0.4],
+      "units": 7, "players": 10}, ["values"]),
+    ({"problem": "ironing", "piecewise_uniform": {"breaks": [1, 2, 4, 5],
+                                                  "masses": [0.5, 0.05, 0.45]},
+      "units": 3, "players": 6, "grid_tol": 1e-4}, ["piecewise_uniform.breaks"]),
+    ({"problem": "ironing", "distribution": {"scipy": "uniform", "loc": 1, "scale": 2},
+      "units": 2, "players": 5, "grid_tol": 1e-5}, ["distribution.loc", "distribution.scale"]),
+    ({"problem": "ironing", "mixture": {"components": [
+        {"values": [1, 2], "probabilities": [0.5, 0.5]},
+        {"values": [2, 3], "probabilities": [0.5, 0.5]}], "weights": [0.5, 0.5]},
+      "units": 1, "players": 3}, []),
+]
+#: Bases whose cost fields ``tests.contract.scaled`` can reach (not inside mixture lists).
+SCALABLE = [b for b in BASES if b[1]]
+EDGE = [0, -1, 1e-300, 1e300, -1e300, 10**400, 2**63, 1e-12, 1e12, 0.5, "x", None, True, [],
+        [1], {"a": 1}]
+
+
+def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(obj, list):
+        out.append(prefix)
+        for i, v in enumerate(obj):
+            out += _paths(v, (*prefix, i))
+    elif isinstance(obj, int | float) and not isinstance(obj, bool):
+        out.append(prefix)
+    return out
+
+
+def _get(obj: Any, path: tuple) -> Any:
+    for p in path:
+        obj = obj[p]
+    return obj
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> dict[str, Any]:
+    inst = copy.deepcopy(draw(st.sampled_from(BASES))[0])
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(inst)))
+        node = _get(inst, path)
+        if isinstance(node, list) and node and draw(st.booleans()):
+            if draw(st.booleans()):
+                node.pop()
+            else:
+                node.append(copy.deepcopy(node[-1]))
+        elif path:
+            _get(inst, path[:-1])[path[-1]] = copy.deepcopy(draw(st.sampled_from(EDGE)))
+    return inst
+
+
+def _accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
+    """Recompute the grid and certify the reported ironing (discrete: exactly the report)."""
+    parsed = parse(inst)
+    if "values" in res:
+        cc = parsed.dist.cost_curve()
+        assert check_ironing(cc.q, cc.H, np.asarray(res["ironed_virtual_costs"])) is None
+    if "ex_ante_bound" in res:
+        assert res["ex_ante_bound"] <= res["objective"] * (1 + 1e-8) + 1e-300
+
+
+@settings(max_examples=30, deadline=None)
+@given(mutated())
+def test_mutated_instances_keep_the_contract(inst):
+    out = check_contract(run_solve(inst))
+    if out.rc == 0:
+        _accepts(inst, out.result)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.sampled_from(SCALABLE), st.integers(-12, 12))
+def test_scaled_instances_keep_the_contract(base, k):
+    inst, fields = base
+    ref = check_contract(run_solve(inst))
+    out = check_contract(run_solve(scaled(inst, 10.0 ** k, fields)))
+    assert out.rc == 0 and out.status == "optimal", out.stderr
+    assert close(out.objective, 10.0 ** k * ref.objective)
+    _accepts(scaled(inst, 10.0 ** k, fields), out.result)
