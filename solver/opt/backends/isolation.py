@@ -66,8 +66,9 @@ def run_isolated(name: str, problem: LinearProgram, time_limit: float,
         kill_session(proc)
         proc.communicate()
         secs = time.perf_counter() - t0
-        return Solution.failed(name, secs, f"killed {secs - time_limit:.1f} s after the time "
-                                           f"limit of {time_limit:g} s", status="time_limit")
+        limit = kill_after - KILL_GRACE            # the caller's own limit
+        return Solution.failed(name, secs, f"killed {secs - limit:.1f} s after the time limit "
+                                           f"of {limit:.3g} s", status="time_limit")
     finally:
         kill_session(proc)
     try:
