@@ -37,6 +37,14 @@ DOWN_SCALES = (1e-12, 1e-9, 1e-6, 1.0)
 #: Relative agreement required between a scaled answer and the unscaled one times the scale.
 SCALE_AGREEMENT = 1e-7
 
+def fuzz_examples(n: int) -> int:
+    """``n`` examples for a fuzz test, times ``FUZZ_SCALE`` from the environment (default 1):
+    ``FUZZ_SCALE=10 .venv/bin/python -m pytest tests -k fuzz`` is the longer run."""
+    import os
+
+    return max(1, int(n * float(os.environ.get("FUZZ_SCALE", "1"))))
+
+
 _FIELD_LINE = re.compile(r"^error: \S.*: .+$")
 
 

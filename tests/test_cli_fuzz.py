@@ -34,6 +34,7 @@ from solver.cli import app
 from solver.io import load_instance
 from solver.problems import SolveOptions, problems, register_problem
 from solver.validate import as_array, as_int, reject_unknown, require
+from tests.contract import fuzz_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ_PROBLEM = "fuzztest.knapsack"
@@ -221,14 +222,14 @@ def _wrong_for(v: Any) -> st.SearchStrategy:
 
 # ---------------------------------------------------------------------------- properties
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=fuzz_examples(60), deadline=None)
 @given(base=bases, cut=st.floats(0.0, 0.999))
 def test_truncated_json(base, cut):
     text = json.dumps(base, indent=1)
     assert_input_error(_run(text[: int(len(text) * cut)]), must_name="inst.json")
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=fuzz_examples(80), deadline=None)
 @given(data=st.data())
 def test_wrong_types(data):
     base = data.draw(bases)
@@ -241,7 +242,7 @@ def test_wrong_types(data):
     assert_input_error(_run(json.dumps(_set(base, path, bad))), must_name=str(path[0]))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=fuzz_examples(60), deadline=None)
 @given(data=st.data(), lit=st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400",
                                             "-1e999"]))
 def test_nan_and_inf(data, lit):
@@ -263,7 +264,7 @@ def _int_paths(base: Mapping[str, Any]) -> list[tuple]:
 HUGE_BASES = [b for b in BASES if _int_paths(b)]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=fuzz_examples(40), deadline=None)
 @given(data=st.data(), huge=st.sampled_from([10**400, -(10**400), 10**1000]))
 def test_huge_numbers(data, huge):
     base = data.draw(st.sampled_from(HUGE_BASES))
@@ -271,14 +272,14 @@ def test_huge_numbers(data, huge):
     assert_input_error(_run(json.dumps(_set(base, path, huge))))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=fuzz_examples(40), deadline=None)
 @given(name=st.text(min_size=0, max_size=20).filter(lambda s: s not in NAMES),
        base=bases)
 def test_unknown_problem_names(name, base):
     assert_input_error(_run(json.dumps({**base, "problem": name})), must_name="problem")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=fuzz_examples(40), deadline=None)
 @given(base=bases, key=st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10),
        value=junk)
 def test_extra_fields(base, key, value):
@@ -286,7 +287,7 @@ def test_extra_fields(base, key, value):
     assert_input_error(_run(json.dumps({**base, key: value})), must_name=key)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=fuzz_examples(60), deadline=None)
 @given(name=st.sampled_from(NAMES),
        extra=st.dictionaries(st.text("abcdefghij", min_size=1, max_size=6).map("zz_".__add__),
                              junk, min_size=1, max_size=3))
@@ -295,7 +296,7 @@ def test_every_registered_problem_rejects_junk(name, extra):
     assert_input_error(_run(json.dumps({"problem": name, **extra})))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=fuzz_examples(20), deadline=None)
 @given(top=st.one_of(st.lists(st.integers(), max_size=3), st.integers(), st.text(max_size=5),
                      st.just(None), st.just({})))
 def test_not_an_object_or_no_problem(top):
@@ -341,7 +342,7 @@ def _run_args(text: str, *args: str, name: str = "inst.json") -> Any:
             return runner.invoke(app, ["solve", str(p), "--json", *args])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=fuzz_examples(30), deadline=None)
 @given(tl=st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                     st.sampled_from([-1.0, 0.0, -0.0, 1e-300, 1e300, float("nan")])),
        mem=st.one_of(st.none(), st.sampled_from(["0", "-1", "1e-300", "2G", "512M", "1.5g",
@@ -363,7 +364,7 @@ def test_option_values_follow_the_contract(tl, mem):
         assert r.exit_code == 0 and json.loads(r.stdout)["objective"] == 6.0
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=fuzz_examples(25), deadline=None)
 @given(levels=st.integers(1, 12), width=st.integers(1, 12), depth=st.integers(0, 300))
 def test_yaml_aliases_and_nesting_are_bounded(levels, width, depth):
     """Alias trees of any shape and nesting of any depth: accepted or refused, in seconds."""

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from solver.ironing.certificate import check_ironing
 from solver.ironing.cli_problem import parse
-from tests.contract import check_contract, close, run_solve, scaled
+from tests.contract import check_contract, close, fuzz_examples, run_solve, scaled
 
 #: Small instances of every form (each solves in milliseconds by the hull), with their cost
 #: fields (the ones that scale).
@@ -81,7 +81,7 @@ def _accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
         assert res["ex_ante_bound"] <= res["objective"] * (1 + 1e-8) + 1e-300
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=fuzz_examples(30), deadline=None)
 @given(mutated())
 def test_mutated_instances_keep_the_contract(inst):
     out = check_contract(run_solve(inst))
@@ -89,7 +89,7 @@ def test_mutated_instances_keep_the_contract(inst):
         _accepts(inst, out.result)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=fuzz_examples(15), deadline=None)
 @given(st.sampled_from(SCALABLE), st.integers(-12, 12))
 def test_scaled_instances_keep_the_contract(base, k):
     inst, fields = base

@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver.pricing import PricingInstance
 from solver.pricing.evaluate import check_answer
-from solver.pricing.instance import parse
-from tests.contract import check_contract, run_solve, scaled
+from tests.contract import check_contract, fuzz_examples, run_solve, scaled
 
 BASES: list[dict[str, Any]] = [
     {"problem": "pricing", "supply": 4, "valuations": [[0.2, 0.5, 0.6, 0.6],
@@ -80,17 +80,17 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 def _accepted(inst: dict[str, Any], out) -> None:
     if out.rc == 0:
         assert "Warning" not in out.stderr, out.stderr     # no warnings on a clean run
-        assert check_answer(parse(inst), out.result) is None, out.result
+        assert check_answer(PricingInstance.from_dict(inst), out.result) is None, out.result
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=fuzz_examples(40), deadline=None)
 @given(mutated(), st.sampled_from(METHODS))
 def test_mutated_instances_keep_the_contract(inst, method):
     out = check_contract(run_solve(inst, *method, "--time-limit", "20"))
     _accepted(inst, out)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=fuzz_examples(20), deadline=None)
 @given(st.integers(0, len(BASES) - 1), st.integers(-12, 12), st.sampled_from(METHODS[:4]))
 def test_scaled_instances_keep_the_contract(i, k, method):
     inst = scaled(BASES[i], 10.0 ** k, MONEY[i])

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from solver.sampling.instance import parse_sampling
 from solver.sampling.optimum import is_realisable
-from tests.contract import check_contract, run_solve, scaled
+from tests.contract import check_contract, fuzz_examples, run_solve, scaled
 from tests.sampling.test_reliability import _mech_scaled
 
 SAMPLING: list[dict[str, Any]] = [
@@ -124,14 +124,14 @@ def _check(inst: dict[str, Any], args: tuple[str, ...], accepts) -> None:
         accepts(inst, out.result)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=fuzz_examples(25), deadline=None)
 @given(data=st.data())
 def test_fuzz_sampling_mutated(data: st.DataObject) -> None:
     inst = _mutate(data.draw, data.draw(st.sampled_from(SAMPLING)))
     _check(inst, data.draw(st.sampled_from(SAMPLING_METHODS)), _sampling_accepts)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=fuzz_examples(20), deadline=None)
 @given(i=st.integers(0, len(SAMPLING) - 1), k=st.integers(-300, 300),
        method=st.sampled_from(SAMPLING_METHODS))
 def test_fuzz_sampling_scaled(i: int, k: int, method: tuple[str, ...]) -> None:
@@ -142,14 +142,14 @@ def test_fuzz_sampling_scaled(i: int, k: int, method: tuple[str, ...]) -> None:
     _sampling_accepts(inst, out.result)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=fuzz_examples(25), deadline=None)
 @given(data=st.data())
 def test_fuzz_mechanism_mutated(data: st.DataObject) -> None:
     inst = _mutate(data.draw, data.draw(st.sampled_from(MECHANISM)))
     _check(inst, (), _mechanism_accepts)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=fuzz_examples(20), deadline=None)
 @given(i=st.integers(0, len(MECHANISM) - 1), k=st.integers(-150, 150))
 def test_fuzz_mechanism_scaled(i: int, k: int) -> None:
     inst = _mech_scaled(MECHANISM[i], 10.0 ** k)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from solver.sharing.check import check_answer
 from solver.sharing.resources import normalisation
-from tests.contract import check_contract, run_solve, scaled
+from tests.contract import check_contract, fuzz_examples, run_solve, scaled
 
 BASES: list[dict[str, Any]] = [
     {"problem": "sharing", "covariance": [[1, 0.8], [0.8, 1]], "privacy_values": [0.5, 1.2]},
@@ -83,7 +83,7 @@ def _accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
     assert check_answer(sigma / s, v, tau / s, norm, res["status"] == "optimal") is None
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=fuzz_examples(30), deadline=None)
 @given(mutated())
 def test_mutated_instances_keep_the_contract(inst):
     out = check_contract(run_solve(inst))
@@ -91,7 +91,7 @@ def test_mutated_instances_keep_the_contract(inst):
         _accepts(inst, out.result)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=fuzz_examples(15), deadline=None)
 @given(st.sampled_from(BASES), st.integers(-12, 12))
 def test_scaled_instances_keep_the_contract(inst, k):
     inst = copy.deepcopy(inst)
