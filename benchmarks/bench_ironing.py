@@ -1,25 +1,25 @@
-"""Benchmark: our vectorised lower hull against scipy's PAVA and Qhull, and exact OPT timing.
+"""Benchmark: the ironing engine (scipy's PAVA) against the old hand-written hull path.
 
     .venv/bin/python benchmarks/bench_ironing.py [--quick] [--max-k 1e7] [--seed 0]
 
-For each K (number of atoms / grid cells) and each input family it irons the cost curve
-four ways and prints the best times (of 3 interleaved runs; 2 at K = 10^7) side by side
-with ratios:
+For each K (number of atoms / grid cells) and each input family it irons the cost curve and
+prints the best times (of 3 interleaved runs; 2 at K = 10^7) side by side with ratios:
 
-* ours:  ``solver.ironing.iron_slopes`` (vectorised pooling of adjacent violators on the
-  slopes, ``solver.ironing.pooling``),
-* hull:  the previous path, kept as a baseline: prefix sums, then
-  ``solver.ironing.lower_convex_hull`` on the cumulative-sum diagram and its edge slopes,
-* pava:  ``scipy.optimize.isotonic_regression`` (compiled pool-adjacent-violators),
+* new:   ``solver.ironing.iron_curve`` (scipy's weighted PAVA,
+  :func:`scipy.optimize.isotonic_regression`, then the strict vertices),
+* old:   the previous engine, kept as the test oracle: ``solver.ironing.lower_convex_hull``
+  on the cost curve, then the same :class:`~solver.ironing.IronedCurve`
+  (``curve_from_hull``); ``old/new`` is the speed-up,
+* pava:  ``scipy.optimize.isotonic_regression`` alone (the slopes only),
 * qhull: ``scipy.spatial.ConvexHull`` on the cost-curve points, lower facets only.
 
-``agree`` is the largest difference between our ironed slopes and PAVA's and the hull
-path's, and between our minorant and Qhull's, relative to the data scale (target <= 1e-9).
-Families: ``discrete``
-(random atoms and masses: many small ironed intervals), ``convex`` (uniform costs,
-anti-regular: nothing to iron), ``bimodal`` (a piecewise-uniform grid with a thin middle
-piece: one long ironed interval).  Finally the exact optimal BIC procurement payment for
-n = 10^4 players and K = 10^5 atoms (target < 1 s).
+(The hand-written pooling of adjacent violators, ``solver/ironing/pooling.py``, is gone;
+its last figures are in docs/ironing.md.)  ``agree`` is the largest difference between the
+new and old ironed slopes and between the new minorant and Qhull's, relative to the data
+scale (target <= 1e-9).  Families: ``discrete`` (random atoms and masses: many small ironed
+intervals), ``convex`` (uniform costs, anti-regular: nothing to iron), ``bimodal`` (a
+piecewise-uniform grid with a thin middle piece: one long ironed interval).  Finally the
+exact optimal BIC procurement payment for n = 10^4 players and K = 10^5 atoms.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import numpy as np
 from scipy.optimize import isotonic_regression
 from scipy.spatial import ConvexHull
 
-from solver.ironing import iron_curve, iron_slopes, lower_convex_hull
+from solver.ironing import iron_curve, lower_convex_hull
+from solver.ironing.ironing import curve_from_hull
 from solver.ironing.procurement import optimal_payment_from_curve
 
 
@@ -59,12 +60,9 @@ def lower_minorant_qhull(q: np.ndarray, H: np.ndarray) -> np.ndarray:
     return np.interp(q, q[v], H[v])
 
 
-def iron_by_hull(h: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Baseline: slopes of the lower hull of the cumulative-sum diagram (prefix sums)."""
-    x = np.concatenate(([0.0], np.cumsum(w)))
-    y = np.concatenate(([0.0], np.cumsum(w * h)))
-    v = lower_convex_hull(x, y)
-    return np.repeat(np.diff(y[v]) / np.diff(x[v]), np.diff(v))
+def old_engine(q: np.ndarray, H: np.ndarray):
+    """The previous engine: the vectorised lower hull of the cost curve."""
+    return curve_from_hull(q, H, lower_convex_hull(q, H))
 
 
 def timed(fn, *a, repeat: int = 1):
@@ -103,8 +101,8 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     kmax = int(min(args.max_k, 1e6 if args.quick else args.max_k))
     Ks = [10**e for e in range(3, 8) if 10**e <= kmax]
-    print(f"{'family':9} {'K':>9} {'ours s':>9} {'hull s':>9} {'pava s':>9} {'qhull s':>9} "
-          f"{'ours/pava':>9} {'hull/pava':>9} {'ours/qhull':>10} {'agree':>9}")
+    print(f"{'family':9} {'K':>9} {'new s':>9} {'old s':>9} {'pava s':>9} {'qhull s':>9} "
+          f"{'old/new':>9} {'new/pava':>9} {'agree':>9}")
     for name in ("discrete", "convex", "bimodal"):
         for K in Ks:
             q, H = family(name, K, rng)
@@ -112,25 +110,24 @@ def main() -> None:
             h = np.diff(H) / w
             rep = 3 if K <= 10**6 else 2
             res, t = timed_interleaved({
-                "ours": iron_slopes,
-                "hull": iron_by_hull,
-                "pava": lambda a, b: isotonic_regression(a, weights=b).x,
-            }, (h, w), rep)
-            ours, t_o, t_p = res["ours"], t["ours"], t["pava"]
+                "new": lambda a, b: iron_curve(a, b),
+                "old": old_engine,
+                "pava": lambda a, b: isotonic_regression(np.diff(b) / np.diff(a),
+                                                         weights=np.diff(a)).x,
+            }, (q, H), rep)
+            new, old = res["new"], res["old"]
             scale = max(1.0, float(np.max(np.abs(h))))
-            agree = max(float(np.max(np.abs(ours - res["pava"]))),
-                        float(np.max(np.abs(ours - res["hull"])))) / scale
+            agree = max(float(np.max(np.abs(new.ironed - old.ironed))),
+                        float(np.max(np.abs(new.ironed - res["pava"])))) / scale
             if K <= args.no_qhull_above:
                 Gq, t_q = timed(lower_minorant_qhull, q, H)
-                G = np.concatenate(([0.0], np.cumsum(ours * w)))
-                agree = max(agree, float(np.max(np.abs(G - Gq))) / max(1.0, H.max()))
+                agree = max(agree, float(np.max(np.abs(new.G - Gq))) / max(1.0, H.max()))
                 tq = f"{t_q:9.3f}"
-                rq = f"{t_o / t_q:10.2f}"
             else:
-                tq, rq = f"{'-':>9}", f"{'-':>10}"
+                tq = f"{'-':>9}"
             flag = "" if agree <= 1e-9 else "  MISMATCH"
-            print(f"{name:9} {K:>9} {t_o:9.3f} {t['hull']:9.3f} {t_p:9.3f} {tq} "
-                  f"{t_o / t_p:9.2f} {t['hull'] / t_p:9.2f} {rq} {agree:9.1e}{flag}",
+            print(f"{name:9} {K:>9} {t['new']:9.3f} {t['old']:9.3f} {t['pava']:9.3f} {tq} "
+                  f"{t['old'] / t['new']:9.2f} {t['new'] / t['pava']:9.2f} {agree:9.1e}{flag}",
                   flush=True)
     # exact optimal procurement: n = 10^4 players, K = 10^5 atoms
     q, H = family("discrete", 100_000, rng)
@@ -139,7 +136,7 @@ def main() -> None:
     opt = optimal_payment_from_curve(cur, 10_000, 3_000)
     el = time.perf_counter() - t
     print(f"\nexact optimal BIC procurement, n=10^4, w=3000, K=10^5 atoms: OPT = {opt:.6f} "
-          f"in {el:.3f} s (ironing + order statistics; target < 1 s)")
+          f"in {el:.3f} s (ironing + order statistics)")
 
 
 if __name__ == "__main__":

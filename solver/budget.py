@@ -44,6 +44,11 @@ class Budget:
     max_memory: float = DEFAULT_MAX_MEMORY
     max_work: float = DEFAULT_MAX_WORK
     deadline: float | None = None
+    #: Whether ``max_memory`` / ``max_work`` were set by an enclosing :func:`limits` (an
+    #: inner context then only tightens them) or are the module defaults (which an explicit
+    #: cap replaces, so ``--max-memory 4G`` raises the 2 GiB default).
+    memory_set: bool = False
+    work_set: bool = False
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (may be negative), or ``None`` without one."""
@@ -90,7 +95,7 @@ def limits(time_limit: float | None = None, max_memory: float | None = None,
     """Open a budget: a deadline ``time_limit`` seconds from now, and caps.
 
     Nested contexts can only tighten: the deadline is the earlier one and the caps the
-    smaller ones.
+    smaller ones.  The first explicit cap replaces the module default (it may raise it).
     """
     time_limit = validate_time_limit(time_limit)
     max_memory = validate_max_memory(max_memory)
@@ -99,10 +104,15 @@ def limits(time_limit: float | None = None, max_memory: float | None = None,
     if time_limit is not None:
         mine = time.monotonic() + time_limit
         deadline = mine if deadline is None else min(deadline, mine)
-    b = replace(outer, deadline=deadline,
-                max_memory=outer.max_memory if max_memory is None
-                else min(outer.max_memory, max_memory),
-                max_work=outer.max_work if max_work is None else min(outer.max_work, max_work))
+    def cap(old: float, new: float | None, was_set: bool) -> tuple[float, bool]:
+        if new is None:
+            return old, was_set
+        return (min(old, new) if was_set else float(new)), True
+
+    mem, mem_set = cap(outer.max_memory, max_memory, outer.memory_set)
+    work, work_set = cap(outer.max_work, max_work, outer.work_set)
+    b = replace(outer, deadline=deadline, max_memory=mem, max_work=work, memory_set=mem_set,
+                work_set=work_set)
     token = _CURRENT.set(b)
     try:
         yield b

@@ -1,29 +1,44 @@
-"""Virtual costs, convex-hull ironing, optimal procurement and the Fleischer-Lyu mechanism.
+"""Virtual costs, ironing, optimal procurement and the Fleischer-Lyu mechanism [FL12].
 
-Paper: Fleischer & Lyu, "Approximately Optimal Auctions for Selling Privacy when Costs are
-Correlated with Data" (seed 001).  Sections 3-4 and Appendix A.
+The problem: :class:`IroningInstance` (a cost distribution, optionally ``units`` and
+``players``; validated at construction) and :func:`solve` (virtual and ironed virtual
+costs, the optimal BIC procurement payment, the envy-free benchmark and Mechanism 1's
+payment, with the certificate, as ``solver solve`` prints it).
 
-Stable API (other packages may rely on these signatures)
---------------------------------------------------------
-``solver.ironing.hull.lower_convex_hull(x, y) -> numpy.ndarray[int64]``
-    Indices of the strict lower-convex-hull vertices of points with strictly increasing
-    ``x`` (first and last always included).  Vectorised; same output as
-    ``solver.ironing.hull.monotone_chain(x, y)`` (the O(K) Python reference).
-``solver.ironing.ironing.iron_slopes(slopes, weights) -> numpy.ndarray``
-    Weighted isotonic regression (non-decreasing) of ``slopes`` with positive ``weights``,
-    the slopes of the convex minorant of the cumulative-sum diagram (computed by vectorised
-    pooling of adjacent violators, ``solver.ironing.pooling``); equal to
-    ``scipy.optimize.isotonic_regression(slopes, weights=weights).x``.  Myerson ironing of
-    virtual *values* ``psi(v) = v - (1 - F(v))/f(v)`` (selling): pass ``psi`` at values sorted
-    increasingly with the masses (or cell probabilities) as weights; the result is the
-    ironed virtual value, non-decreasing in ``v`` (slope of the convex hull of
-    ``int_0^q psi(F^{-1}(t)) dt``).
-``solver.ironing.ironing.iron_curve(q, H) -> IronedCurve``
-    Ironing of a cost curve given at quantile points (fields ``G``, ``slopes``, ``ironed``,
-    ``intervals``).
+Building blocks (docs/ironing.md):
+
+* distributions [FL12, Assumption 1]: :class:`Discrete` (atoms strictly increasing,
+  probabilities not counts), :class:`PiecewiseUniform`, :class:`Continuous` (a frozen
+  ``scipy.stats`` distribution), :func:`mixture`;
+* ironing [FL12, Appendix A]: :func:`iron_slopes` (weighted isotonic regression by
+  :func:`scipy.optimize.isotonic_regression`), :func:`iron_curve` and
+  :class:`IronedCurve`; :func:`lower_convex_hull` and :func:`monotone_chain`, the
+  independent hull;
+* benchmarks [FL12, Section 4]: :func:`procurement_report` (accepts frozen ``scipy.stats``
+  distributions too), :func:`optimal_payment_from_curve`, :func:`envy_free_benchmark`,
+  :func:`mechanism_payment`, :func:`contract`.
+
+Importing this package registers nothing (:mod:`solver.ironing.plugin` does).
 """
 
+from __future__ import annotations
+
+from .distributions import Continuous, Discrete, PiecewiseUniform, as_distribution, mixture
 from .hull import lower_convex_hull, monotone_chain
 from .ironing import IronedCurve, iron_curve, iron_slopes
+from .problem import IroningInstance, solve
+from .procurement import (
+    ProcurementReport,
+    contract,
+    envy_free_benchmark,
+    mechanism_payment,
+    optimal_payment_from_curve,
+    procurement_report,
+)
 
-__all__ = ["IronedCurve", "iron_curve", "iron_slopes", "lower_convex_hull", "monotone_chain"]
+__all__ = [
+    "Continuous", "Discrete", "IronedCurve", "IroningInstance", "PiecewiseUniform",
+    "ProcurementReport", "as_distribution", "contract", "envy_free_benchmark", "iron_curve",
+    "iron_slopes", "lower_convex_hull", "mechanism_payment", "mixture", "monotone_chain",
+    "optimal_payment_from_curve", "procurement_report", "solve",
+]

@@ -1,4 +1,7 @@
-"""Claims of Fleischer & Lyu (seed 001) as executable checks (``ironing.*``).
+"""Claims of [FL12] as executable checks (``ironing.*``), collected in :data:`CLAIMS`.
+
+Importing this module registers nothing: :mod:`solver.ironing.plugin` registers
+:data:`CLAIMS`.
 
 The paper prints no worked numerical example; its printed numbers are formulas and
 constants (Sections 3, 3.1).  ``kind="example"`` claims evaluate those formulas at concrete
@@ -10,11 +13,12 @@ adversarial instances and report the worst case.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy import stats
 
-from ..claims.registry import CheckContext, ClaimResult, register
+from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
 from ..tolerances import INEQUALITY
 from .distributions import Discrete, PiecewiseUniform
 from .families import (
@@ -45,8 +49,20 @@ from .procurement import (
     raw_virtual_payment_from_curve,
 )
 
-PAPER = "Fleischer & Lyu, Approximately Optimal Auctions for Selling Privacy when Costs are " \
-        "Correlated with Data (seed 001)"
+PAPER = ("FL12: Fleischer, Lyu, Approximately Optimal Auctions for Selling Privacy when Costs "
+         "are Correlated with Data")
+
+_COLLECTED: list[Claim] = []
+Check = Callable[[CheckContext], ClaimResult]
+
+
+def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
+             tolerance: float | None = None) -> Callable[[Check], Check]:
+    """Collect a check function as a claim (registered by :mod:`solver.ironing.plugin`)."""
+    def deco(fn: Check) -> Check:
+        _COLLECTED.append(Claim(id, paper, section, statement, kind, fn, tolerance))
+        return fn
+    return deco
 
 
 def _instance(dist, n: int, w: int) -> dict:
@@ -62,6 +78,10 @@ def _instance(dist, n: int, w: int) -> dict:
         base["distribution"] = {"scipy": dist.name, "params": list(map(float, d.args)),
                                 **{k: float(v) for k, v in d.kwds.items()}}
     return base
+
+
+#: One-sided error level of the Wilson upper bound on Lemma 3.7's failure probability.
+WILSON_ONE_SIDED = 1e-6
 
 
 # ------------------------------------------------------------------------------ examples
@@ -98,7 +118,7 @@ def _budget_rule(ctx: CheckContext) -> ClaimResult:
 
 
 @register("ironing.example-notes-C-discrete-ironing", paper=PAPER,
-          section="4.3 / App. A (notes Example C, derived)",
+          section="4.3 / App. A (Example C, re-derived; see docs/ironing.md)",
           statement="Atoms {1,2,3}, pmf {.5,.1,.4}: virtual costs (1,7,4.5), ironed (1,5,5); "
                     "OPT (2,1)=2.0, (3,1)=1.5, (3,2)=4.5, (4,2)=3.5, (10,7)=15.2656; "
                     "Mechanism 1 (10,7) = 16.5; EF (10,7) = 19.4462.",
@@ -118,7 +138,7 @@ def _example_c(ctx: CheckContext) -> ClaimResult:
 
 
 @register("ironing.example-notes-B-piecewise-ironing", paper=PAPER,
-          section="4.3 / App. A (notes Example B, derived)",
+          section="4.3 / App. A (Example B, re-derived; see docs/ironing.md)",
           statement="Mass .5 on [1,2], .05 on [2,4], .45 on [4,5]: one ironed interval [2,5] "
                     "with ironed virtual cost 8, r = 2.5; (n,w) = (20,11): OPT 30.4549, "
                     "EF 37.7019, Mechanism 1 44.",
@@ -276,14 +296,15 @@ def _lemma_3_7(ctx: CheckContext) -> ClaimResult:
             configs.append((n, n1, c, e))
     configs.append((50, 20, 0.3, 0.5))
     worst, worst_case, bias_z = 0.0, None, 0.0
-    z = stats.norm.ppf(1 - 1e-6)  # one-sided 99.9999 % Wilson bound
+    # one-sided 1 - 1e-6 Wilson upper bound = upper end of the two-sided 1 - 2e-6 interval
+    level = 1 - 2 * WILSON_ONE_SIDED
     for n, n1, c, eps in configs:
         k = accuracy_bound(n1, c, eps)
         s, s_hat = simulate_estimates(n1, n, c, eps, runs, rng)
         fail = float(np.mean(np.abs(s_hat - n1) >= k))
-        p = fail
-        upper = (p + z * z / (2 * runs) + z * math.sqrt(p * (1 - p) / runs + z * z / (4 * runs
-                 * runs))) / (1 + z * z / runs)
+        failures = int(np.count_nonzero(np.abs(s_hat - n1) >= k))
+        upper = float(stats.binomtest(failures, runs).proportion_ci(
+            confidence_level=level, method="wilson").high)
         bz = abs(s.mean() - n1) / (s.std(ddof=1) / math.sqrt(runs))
         bias_z = max(bias_z, bz)
         if upper > worst:
@@ -462,3 +483,10 @@ def _lemma_4_4(ctx: CheckContext) -> ClaimResult:
                        details={"instances": trials, "max_monotonicity_violation": worst_mono,
                                 "min_truthful_utility": min_util,
                                 "max_rel_error_total_payment_vs_OPT": worst_opt})
+
+
+#: Every claim of this module, in definition order (:mod:`solver.ironing.plugin` registers
+#: them).
+CLAIMS: tuple[Claim, ...] = tuple(_COLLECTED)
+
+__all__ = ["CLAIMS"]

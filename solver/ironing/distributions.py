@@ -340,6 +340,14 @@ class ContinuousMixture(_ContinuousBase):
         the kinks where components start or end, and where the density vanishes).  Points
         stop when the step is below ``PPF_XTOL`` relative, so only unconverged points pay
         for further CDF evaluations: 5-8 instead of 44 bisection steps per point.
+
+        Kept instead of scipy's vectorised bracketed root finder
+        (``scipy.optimize.elementwise.find_root`` from the same table bracket), measured on
+        2^18 + 1 quantiles (issue #12): scipy is 1.96x / 1.57x / 1.55x slower on the three
+        mixtures of tests/ironing/test_mixture_quantile.py (0.90 s vs 0.46 s on the
+        truncnorm + uniform one), and where ``F`` is flat (a gap between the components'
+        supports) it returns any point of the flat stretch, 4.9e-4 away from the
+        left-continuous quantile ``inf {z : F(z) >= u}`` that this method returns (to 1e-15).
         """
         u = np.asarray(u, dtype=float)
         shape = u.shape
@@ -410,3 +418,43 @@ def mixture(components, weights):
     if any(isinstance(c, Discrete) for c in comps):
         raise ValueError("cannot mix discrete and continuous components")
     return ContinuousMixture(comps, w)
+
+
+def as_distribution(dist: Any) -> Any:
+    """A cost distribution of this module; a frozen ``scipy.stats`` one is wrapped.
+
+    Parameters
+    ----------
+    dist
+        A :class:`Discrete`, :class:`PiecewiseUniform`, :class:`Continuous` or
+        :class:`ContinuousMixture` (returned unchanged), or a frozen continuous
+        ``scipy.stats`` distribution such as ``stats.uniform(1, 2)`` (wrapped in
+        :class:`Continuous`).
+
+    Returns
+    -------
+    Discrete, PiecewiseUniform, Continuous or ContinuousMixture
+
+    Raises
+    ------
+    TypeError
+        Anything else (e.g. a scipy distribution not frozen: ``stats.uniform`` instead of
+        ``stats.uniform(loc, scale)``, or a discrete scipy one: use :class:`Discrete`).
+    ValueError
+        A support that is not a bounded interval in ``[0, inf)`` [FL12, Assumption 1].
+    """
+    if isinstance(dist, _Base):
+        return dist
+    from scipy import stats
+
+    gen = getattr(dist, "dist", None)
+    if not isinstance(gen, stats.rv_continuous) or not hasattr(dist, "support"):
+        raise TypeError(f"expected a cost distribution of solver.ironing.distributions or a "
+                        f"frozen continuous scipy.stats distribution, got {type(dist).__name__}")
+    a, b = (float(t) for t in dist.support())
+    if not (np.isfinite(a) and np.isfinite(b) and b > a):
+        raise ValueError(f"support must be a bounded interval [a, b] (Assumption 1), got "
+                         f"[{a}, {b}]; truncate the distribution (e.g. truncexpon)")
+    if a < 0:
+        raise ValueError(f"support must lie in [0, inf) (costs are non-negative), starts at {a}")
+    return Continuous(dist, str(gen.name))

@@ -25,11 +25,12 @@ from ``F``, buy ``w < n`` units.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special, stats
 
-from .distributions import Discrete, PiecewiseUniform
+from .distributions import Discrete, PiecewiseUniform, as_distribution
 from .ironing import IronedCurve, iron_curve
 
 
@@ -65,6 +66,7 @@ QUAD_REL = 1e-11
 
 def order_statistic_mean(dist, n: int, k: int) -> float:
     """``E[v_(k)]``, the k-th smallest of n i.i.d. draws from ``dist`` (exact where possible)."""
+    dist = as_distribution(dist)
     a_, b_ = k, n - k + 1
     if isinstance(dist, Discrete):
         F = np.concatenate(([0.0], dist.cum))
@@ -120,6 +122,7 @@ class Contract:
 
 def contract(dist, c: float) -> Contract:
     """The (possibly randomised) threshold contract with acceptance probability ``c``."""
+    dist = as_distribution(dist)
     if not 0.0 < c <= 1.0:
         raise ValueError("c must lie in (0, 1]")
     if isinstance(dist, Discrete):
@@ -171,6 +174,7 @@ class ProcurementReport:
 def ironing_r(dist, curve: IronedCurve) -> float | None:
     """``r = max b/a`` over ironed cost intervals ``[a, b]`` (Theorem 4.8); ``None`` if none,
     ``inf`` if some interval starts at cost 0."""
+    dist = as_distribution(dist)
     rs = []
     for i, j in curve.intervals:
         a, b = cost_interval(dist, curve, i, j)
@@ -184,14 +188,40 @@ def cost_interval(dist, curve: IronedCurve, i: int, j: int) -> tuple[float, floa
     Discrete: atoms ``i+1..j`` (cells are atoms), i.e. ``[c_{i+1}, c_j]``.  Continuous:
     ``[F^{-1}(q_i), F^{-1}(q_j)]`` (Appendix A, closed intervals).
     """
+    dist = as_distribution(dist)
     if isinstance(dist, Discrete):
         return float(dist.values[i]), float(dist.values[j - 1])
     return float(dist.ppf(curve.q[i])), float(dist.ppf(curve.q[j]))
 
 
-def procurement_report(dist, n: int, w: int, curve: IronedCurve | None = None,
+def procurement_report(dist: Any, n: int, w: int, curve: IronedCurve | None = None,
                        grid_error: float = 0.0) -> ProcurementReport:
-    """All benchmarks for ``(dist, n, w)``; ``curve`` is computed when not given."""
+    """All benchmarks of ``(dist, n, w)`` [FL12, Section 4].
+
+    Parameters
+    ----------
+    dist
+        A cost distribution (:mod:`solver.ironing.distributions`) or a frozen continuous
+        ``scipy.stats`` distribution (wrapped by :func:`.distributions.as_distribution`).
+    n, w
+        Players (sellers) and units bought, ``0 < w < n``.
+    curve
+        The ironed cost curve; computed from ``dist`` (default grid) when not given.
+    grid_error
+        ``max |G_grid - G|`` of a given ``curve`` (ignored when ``curve`` is computed).
+
+    Returns
+    -------
+    ProcurementReport
+        OPT [FL12, Lemma 4.7], the envy-free benchmark [FL12, Section 4.1], Mechanism 1's
+        payment [FL12, Theorem 4.3], the ex-ante bound and ``r`` [FL12, Theorem 4.8].
+
+    Raises
+    ------
+    ValueError
+        Unless ``0 < w < n``.
+    """
+    dist = as_distribution(dist)
     if not 0 < w < n:
         raise ValueError("need 0 < w < n")
     if curve is None:

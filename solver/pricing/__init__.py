@@ -1,8 +1,57 @@
-"""Ordered-item pricing and the mean-estimation data marketplace.
+"""Ordered-item pricing and the mean-estimation data marketplace [CCK25].
 
-Paper: Chen, Clinton, Kandasamy, *Incentivizing Truthful Data Contributions in a Marketplace
-for Mean Estimation*.  Modules: :mod:`.instance` (parsing), :mod:`.envy_free` (rev^OPT(N),
-eq. 2, and ordered-item pricing, eq. 4-5), :mod:`.profit` (OPT, eq. 3, Algorithm 1),
-:mod:`.approx` (approximation algorithms), :mod:`.valuations` (eq. 11),
-:mod:`.mechanism` (Algorithm 2 and a simulator), :mod:`.claims`.
+The problem: :class:`PricingInstance` (valuations ``v_j(1..N)`` as in instance files,
+validated at construction) and :func:`solve` (rev^OPT(N) [CCK25, eq. (2)] or the profit
+OPT [CCK25, eq. (3)], with its certificate, as ``solver solve`` prints it).
+
+The building blocks take valuation arrays in the paper's convention, rows
+``v_j(0), ..., v_j(N)`` with ``v_j(0) = 0`` (:attr:`PricingInstance.V`), and refuse any
+other (:func:`as_valuations`; ``from_one=True`` where offered takes ``v_j(1..N)`` rows):
+:func:`ef_revenue` (the exact MILP, eq. (2)), :func:`purchases` and :func:`curve_revenue`
+(ordered-item pricing, eq. (4)-(5)), :func:`profit_opt` and :func:`algorithm1` (eq. (3),
+Algorithm 1), the approximation algorithms :func:`grid_dp`, :func:`k_types_enumeration` and
+:func:`local_search`, the eq. (11) valuations :func:`valuation_curve`, and Algorithm 2
+(:func:`build_mechanism`, :func:`simulate`).  Importing this package registers nothing
+(:mod:`solver.pricing.plugin` does).
 """
+
+from __future__ import annotations
+
+from .approx import grid_dp, k_types_enumeration, local_search
+from .envy_free import (
+    RevenueResult,
+    as_valuations,
+    brute_force_revenue,
+    curve_revenue,
+    ef_revenue,
+    is_envy_free,
+    lemma1_curve,
+    merge_identical_buyers,
+    optimal_prices,
+    purchases,
+    single_price_revenue,
+)
+from .evaluate import check_answer
+from .families import instance_dict, random_valuations
+from .mechanism import (
+    Mechanism,
+    Strategy,
+    best_deviation,
+    build_mechanism,
+    expected_utility,
+    honest,
+    simulate,
+)
+from .problem import ErrorValueSpec, PricingInstance, solve
+from .profit import ProfitResult, algorithm1, profit_opt
+from .valuations import valuation_curve
+
+__all__ = [
+    "ErrorValueSpec", "Mechanism", "PricingInstance", "ProfitResult", "RevenueResult",
+    "Strategy", "algorithm1", "as_valuations", "best_deviation", "brute_force_revenue",
+    "build_mechanism", "check_answer", "curve_revenue", "ef_revenue", "expected_utility",
+    "grid_dp", "honest", "instance_dict", "is_envy_free", "k_types_enumeration",
+    "lemma1_curve", "local_search", "merge_identical_buyers", "optimal_prices",
+    "profit_opt", "purchases", "random_valuations", "simulate", "single_price_revenue",
+    "solve", "valuation_curve",
+]

@@ -1,5 +1,9 @@
 """Approximation algorithms for ordered-item pricing that Algorithm 1 can take as ``A``.
 
+[CCK25, Section 2.2, Table 1].  Valuations are rows ``v_j(0..N)`` with ``v_j(0) = 0``
+(validated by :func:`~solver.pricing.envy_free.as_valuations`), also when ``weights`` are
+given; ``epsilon`` is the price-grid step *relative to* ``max |v|``, in ``(0, 1]``.
+
 All return a pricing curve ``q(0..N)``; its revenue is always evaluated with the paper's
 buyer model (eq. 4-5), so the reported revenue is real, whatever the algorithm's internal
 estimate.  All finish by *polishing*: for the assignment their curve induces, the exact best
@@ -17,7 +21,7 @@ valuations scales the curve.
     differences in that order) adjacent constraints imply all of them, so the DP is the
     optimum over grid schemes; otherwise it is a heuristic (three buyer orders are tried).
     Time ``O(B N^2 / epsilon^2)`` per order (numpy-vectorised).
-:func:`k_types_enumeration` (Chen et al. [19] in Table 1: monotone valuations, ``K`` types)
+:func:`k_types_enumeration` ([CCK25, Table 1], their reference [19]: ``K`` types)
     With ``K`` distinct valuation rows an optimal step curve needs at most ``K`` price steps
     (one per type) and, by Lemma 1, its last step may extend to ``N``; we enumerate every
     curve with ``K`` steps at sizes ``a_1 < ... < a_{K-1} < a_K = N`` and non-decreasing
@@ -35,10 +39,12 @@ import time
 import numpy as np
 
 from ..budget import check_deadline
-from ..errors import SizeLimitError
+from ..errors import InstanceError, SizeLimitError
 from . import resources
 from .envy_free import (
+    _check_weights,
     _purchases,
+    _require_v0,
     as_valuations,
     curve_revenue,
     lemma1_curve,
@@ -58,9 +64,21 @@ BLOCK = 1_000_000
 def _types(V: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Validated types and weights (merged when no weights are given)."""
     if weights is not None:
-        return np.asarray(V, dtype=float), np.asarray(weights, dtype=float)
+        T = _require_v0(V)
+        w = _check_weights(T, weights)
+        assert w is not None
+        return T, w
     T, w, _ = merge_identical_buyers(as_valuations(V))
     return T, w
+
+
+def _check_epsilon(epsilon: float) -> float:
+    """``epsilon`` in ``(0, 1]`` (the grid step relative to ``max |v|``), else InstanceError."""
+    if isinstance(epsilon, bool) or not isinstance(epsilon, int | float | np.floating) \
+            or not 0 < float(epsilon) <= 1:
+        raise InstanceError("epsilon", f"must be in (0, 1] (the price-grid step relative to "
+                            f"max |v|), got {epsilon!r}")
+    return float(epsilon)
 
 
 def _polish(V: np.ndarray, q: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -80,9 +98,11 @@ def grid_dp(V: np.ndarray, epsilon: float = 0.05, *,
 
     The chain DP is run for three buyer orders (by ``v_j(N)``, by ``sum_m v_j(m)``, by
     ``v_j(ceil(N/2))``, ties broken by the others) and the best curve under eq. 4 is kept.
-    ``weights`` (then ``V`` are types, not validated) counts identical buyers; without it,
-    identical rows are merged.
+    ``weights`` (then the rows of ``V`` are types: only their ``v_j(0) = 0`` column and the
+    weights' shape are checked) counts identical buyers; without it, identical rows are
+    merged.
     """
+    epsilon = _check_epsilon(epsilon)
     T, w = _types(V, weights)
     n = T.shape[1]
     resources.check_grid(T.shape[0], n, epsilon)
@@ -93,6 +113,7 @@ def grid_dp(V: np.ndarray, epsilon: float = 0.05, *,
         r = curve_revenue(T, q, weights=w)
         if r > best:
             best, best_q = r, q
+    assert best_q is not None                     # revenue >= 0 > -1: the first order wins
     return best_q
 
 
@@ -131,7 +152,7 @@ def _chain_dp(V: np.ndarray, w: np.ndarray, epsilon: float, order: np.ndarray) -
         back.append(arg)
         prev, vprev = cur, v
     # backtrack
-    m, lvl = np.unravel_index(int(np.argmax(prev)), prev.shape)
+    m, lvl = (int(i) for i in np.unravel_index(int(np.argmax(prev)), prev.shape))
     sizes = np.zeros(B, dtype=int)
     prices = np.zeros(B)
     for t in range(B - 1, -1, -1):
@@ -145,7 +166,12 @@ def _chain_dp(V: np.ndarray, w: np.ndarray, epsilon: float, order: np.ndarray) -
 
 def k_types_enumeration(V: np.ndarray, epsilon: float = 0.05,
                         max_menus: int = 20_000_000) -> np.ndarray:
-    """Chen et al. [19] style enumeration for ``K`` buyer types (module docstring)."""
+    """Enumeration of step curves for ``K`` buyer types ([CCK25, Table 1]; module docstring).
+
+    Returns a curve ``q(0..N)``; refuses more than ``max_menus`` curves
+    (:class:`~solver.errors.SizeLimitError`).
+    """
+    epsilon = _check_epsilon(epsilon)
     V = as_valuations(V)
     B, n = V.shape
     N = n - 1
@@ -238,8 +264,9 @@ def local_search(V: np.ndarray, q0: np.ndarray | None = None, sweeps: int = 3, *
     Parameters
     ----------
     weights
-        Multiplicities of identical buyers (then ``V`` are the types, not re-validated);
-        without it identical rows are merged first.
+        Multiplicities of identical buyers (then the rows of ``V`` are the types: only their
+        ``v_j(0) = 0`` column and the weights' shape are checked); without it identical rows
+        are merged first.
     time_budget
         Seconds; the search stops (keeping its best curve) when they are used up.
     """

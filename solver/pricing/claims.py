@@ -1,15 +1,17 @@
-"""The paper's statements as executable checks (``pricing.*``).
+"""The paper's statements as executable checks (``pricing.*``) [CCK25].
 
-Paper: Chen, Clinton, Kandasamy, *Incentivizing Truthful Data Contributions in a Marketplace
-for Mean Estimation*.  The paper prints no numerical example (its appendix holds proofs
-only), so every claim here is a theorem check or an unchecked statement.
+The paper prints no numerical example (its appendix holds proofs only), so every claim here
+is a theorem check or an unchecked statement.  Importing this module registers nothing: it
+collects the claims in :data:`CLAIMS`, which :mod:`solver.pricing.plugin` registers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ..claims.registry import CheckContext, ClaimResult, register, register_unchecked
+from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
 from .approx import grid_dp
 from .envy_free import (
     brute_force_revenue,
@@ -33,8 +35,26 @@ from .profit import algorithm1, profit_opt
 from .tolerances import QUAD, REVENUE
 from .valuations import BUILTINS, by_quadrature, closed_form, error_value
 
-PAPER = "Chen, Clinton, Kandasamy: Incentivizing Truthful Data Contributions (mean estimation)"
+PAPER = ("CCK25: Chen, Clinton, Kandasamy, Incentivizing Truthful Data Contributions in a "
+         "Marketplace for Mean Estimation")
 FAMILIES = ("uniform", "coarse", "estimation", "types2")
+
+_COLLECTED: list[Claim] = []
+Check = Callable[[CheckContext], ClaimResult]
+
+
+def _theorem(id: str, *, paper: str, section: str, statement: str, kind: Kind,
+             tolerance: float | None = None) -> Callable[[Check], Check]:
+    """Collect a check function as a claim (registered by :mod:`solver.pricing.plugin`)."""
+    def deco(fn: Check) -> Check:
+        _COLLECTED.append(Claim(id, paper, section, statement, kind, fn, tolerance))
+        return fn
+    return deco
+
+
+def _unchecked(id: str, *, paper: str, section: str, statement: str, reason: str) -> None:
+    """Collect a statement the library records but does not check numerically."""
+    _COLLECTED.append(Claim(id, paper, section, statement, "unchecked", None, None, reason))
 
 
 def _small(ctx: CheckContext, count_quick: int, count_full: int, Bmax: int, Nmax: int):
@@ -45,7 +65,7 @@ def _small(ctx: CheckContext, count_quick: int, count_full: int, Bmax: int, Nmax
         yield t, random_valuations(rng, B, N, FAMILIES[t % len(FAMILIES)]), rng
 
 
-@register("pricing.lemma-1", paper=PAPER, section="2.2-2.3, Lemma 1",
+@_theorem("pricing.lemma-1", paper=PAPER, section="2.2-2.3, Lemma 1",
           statement="rev^OPT(N) (envy-free schemes, eq. 2) equals the optimal ordered-item "
           "pricing revenue (eq. 5); the Lemma 1 curve of any envy-free scheme earns at least "
           "the scheme's revenue under the largest-size tie-break (eq. 4).", kind="theorem",
@@ -83,7 +103,7 @@ def _lemma1(ctx: CheckContext) -> ClaimResult:
                        details={"schemes_checked": n, "max_brute_vs_milp": max_disagree})
 
 
-@register("pricing.rev-opt-structure", paper=PAPER, section="2.1-2.2, eq. 2-3",
+@_theorem("pricing.rev-opt-structure", paper=PAPER, section="2.1-2.2, eq. 2-3",
           statement="rev^OPT(N) is non-decreasing in N and at most sum_j v_j(N) (the two "
           "facts the fast profit search relies on); the fast search finds the same OPT as "
           "Algorithm 1 with the exact MILP.", kind="theorem", tolerance=REVENUE)
@@ -108,7 +128,7 @@ def _structure(ctx: CheckContext) -> ClaimResult:
                                 solves[1]})
 
 
-@register("pricing.lemma-2", paper=PAPER, section="2.2, Lemma 2 (Appendix B)",
+@_theorem("pricing.lemma-2", paper=PAPER, section="2.2, Lemma 2 (Appendix B)",
           statement="Algorithm 1 with an ordered-item pricing algorithm A earns profit >= "
           "OPT - (A's revenue loss at N_1^OPT); with A exact it earns OPT (eq. 3).",
           kind="theorem", tolerance=REVENUE)
@@ -122,7 +142,7 @@ def _lemma2(ctx: CheckContext) -> ClaimResult:
         for name, A in (("exact", lambda Vn: ef_revenue(Vn).curve),
                         ("grid", lambda Vn: grid_dp(Vn, eps))):
             res = algorithm1(V, c1, A)
-            if N1 >= 1:
+            if N1 >= 1 and opt.revenue is not None:
                 loss = opt.revenue.objective - curve_revenue(V[:, :N1 + 1], A(V[:, :N1 + 1]))
             else:
                 loss = 0.0
@@ -149,7 +169,7 @@ def _mech_instances(ctx: CheckContext, count_quick: int, count_full: int):
         yield V, costs, sigma, rng
 
 
-@register("pricing.theorem-5.1-bb", paper=PAPER, section="5, Theorem 5.1 (BB), Appendix A",
+@_theorem("pricing.theorem-5.1-bb", paper=PAPER, section="5, Theorem 5.1 (BB), Appendix A",
           statement="Budget balance: sum_i pi_i^* = sum_j p_j^* on every realisation when "
           "contributors follow s^*.", kind="theorem", tolerance=1e-9)
 def _bb(ctx: CheckContext) -> ClaimResult:
@@ -175,7 +195,7 @@ def _bb(ctx: CheckContext) -> ClaimResult:
                                         "(as under s^*); it is not claimed off equilibrium"})
 
 
-@register("pricing.theorem-5.1-irb-efb", paper=PAPER, section="5, Theorem 5.1 (IRB, EFB), "
+@_theorem("pricing.theorem-5.1-irb-efb", paper=PAPER, section="5, Theorem 5.1 (IRB, EFB), "
           "eq. 16-17", statement="Under s^* the expected price of buyer j is q_j^+ "
           "whatever mu (eq. 16); hence IRB v_j(m_j^+) - q_j^+ >= 0 and EFB hold.",
           kind="theorem", tolerance=3.0)
@@ -204,7 +224,7 @@ def _irb(ctx: CheckContext) -> ClaimResult:
                        f"min IRB slack {worst_ir:.3g}", worst_case=wc)
 
 
-@register("pricing.theorem-5.1-irc", paper=PAPER, section="5, Theorem 5.1 (IRC), Appendix A",
+@_theorem("pricing.theorem-5.1-irc", paper=PAPER, section="5, Theorem 5.1 (IRC), Appendix A",
           statement="Under s^* contributor i's expected utility is W N_i^*/N^+ (closed form "
           "and Monte Carlo agree), which is >= 0 whenever W >= 0.", kind="theorem",
           tolerance=3.0)
@@ -238,7 +258,7 @@ def _irc(ctx: CheckContext) -> ClaimResult:
                        details={"irc_fails_when_W_negative": neg})
 
 
-@register("pricing.theorem-5.1-icc", paper=PAPER, section="5.1, Theorem 5.1 (ICC), Lemmas 7-9",
+@_theorem("pricing.theorem-5.1-icc", paper=PAPER, section="5.1, Theorem 5.1 (ICC), Lemmas 7-9",
           statement="s^* is a Nash equilibrium: no deviation (collect n != N_i^*, fabricate "
           "from a fitted or shifted normal, pad with the mean, duplicate, drop, subsample) "
           "raises a contributor's expected utility.", kind="theorem", tolerance=1e-9)
@@ -263,7 +283,7 @@ def _icc(ctx: CheckContext) -> ClaimResult:
                        details={"monte_carlo_error_se": mc_err})
 
 
-@register("pricing.theorem-5.1-profit", paper=PAPER, section="5, Theorem 5.1; 4, Theorem 4",
+@_theorem("pricing.theorem-5.1-profit", paper=PAPER, section="5, Theorem 5.1; 4, Theorem 4",
           statement="profit(M^*, s^*) = W, and OPT - (c_2 - c_1) - (A's loss) <= W <= "
           "OPT - (c_2 - c_1) (the upper end is Theorem 4 for the equilibrium s^*).",
           kind="theorem", tolerance=REVENUE)
@@ -290,7 +310,7 @@ def _profit(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst >= -REVENUE, computed=f"min slack {worst:.3g}", worst_case=wc)
 
 
-@register("pricing.eq-11", paper=PAPER, section="3.1, eq. 11",
+@_theorem("pricing.eq-11", paper=PAPER, section="3.1, eq. 11",
           statement="v^d(m) = inf_mu E[v^e(|mu_hat - mu|)] is the 1-D integral "
           "E[v^e(sigma |Z| / sqrt(m))]; closed forms for step/linear/quadratic agree with "
           "quadrature, lie in [0, 1] and are non-decreasing in m.", kind="theorem",
@@ -314,16 +334,22 @@ def _eq11(ctx: CheckContext) -> ClaimResult:
                        worst_case=wc)
 
 
-register_unchecked(
+_unchecked(
     "pricing.theorem-3", paper=PAPER, section="4, Theorem 3",
     statement="Under any mechanism, a dominant-strategy profile has every contributor "
     "collecting n_i = 0.",
     reason="quantifies over all mechanisms and all (randomised) submission functions; a "
     "numerical search over a finite family cannot establish it.  The ICC check exercises "
     "the related fact that fabricating from nothing is worth -inf under Algorithm 2.")
-register_unchecked(
+_unchecked(
     "pricing.lemma-5", paper=PAPER, section="4.2, Lemma 5",
     statement="If the other contributors collect no data, any contributor's best response "
     "collects none.",
     reason="a statement about every mechanism M and arbitrary submission functions; its "
     "proof is a minimax argument over all mu, not a property of an instance we could solve.")
+
+
+#: Every ``pricing.*`` claim, in the order of the paper.
+CLAIMS: tuple[Claim, ...] = tuple(_COLLECTED)
+
+__all__ = ["CLAIMS"]

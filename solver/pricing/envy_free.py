@@ -1,7 +1,6 @@
-"""Envy-free revenue rev^OPT(N) (eq. 2) and ordered-item pricing (Definition 1, eq. 4-5).
+"""Envy-free revenue rev^OPT(N) and ordered-item pricing [CCK25, Section 2].
 
-Paper: *Incentivizing Truthful Data Contributions in a Marketplace for Mean Estimation*
-(Chen, Clinton, Kandasamy), section 2.
+rev^OPT(N) is [CCK25, eq. (2)]; ordered-item pricing is [CCK25, Definition 1, eq. (4)-(5)].
 
 Valuations are an array ``V`` of shape ``(B, N + 1)`` with ``V[j, m] = v_j(m)``,
 ``V[:, 0] = 0`` (the paper's ``v(0) = 0``), non-decreasing along each row.  Instance files
@@ -213,27 +212,70 @@ def _purchases(V: np.ndarray, q: np.ndarray, tie: float) -> np.ndarray:
 
 
 def purchases(V: np.ndarray, q: np.ndarray, tie: float | None = None) -> np.ndarray:
-    """Buyers' choices ``m~_j(N, q)`` (eq. 4): the largest utility-maximising size.
+    """Buyers' choices ``m~_j(N, q)`` [CCK25, eq. (4)]: the largest utility-maximising size.
 
-    Utilities within ``tie`` of the maximum count as ties (floating-point reading of eq. 4);
-    the default is ``TIE * max |v|``.
+    Parameters
+    ----------
+    V
+        Valuations ``(B, N + 1)``, rows ``v_j(0..N)`` with ``v_j(0) = 0``.
+    q
+        A pricing curve ``q(0..N)`` of length ``N + 1``.
+    tie
+        Utilities within ``tie`` of the maximum count as ties (floating-point reading of
+        eq. (4)); the default is ``TIE * max |v|``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The sizes ``m_j`` (integers in ``0..N``: a number of points, so buyer ``j``'s value
+        is ``V[j, m_j]``, i.e. ``valuations[j][m_j - 1]`` of an instance's rows).
     """
     V = np.asarray(V, dtype=float)
     q = _check_curve(V, q)
     return _purchases(V, q, TIE * value_scale(V) if tie is None else tie)
 
 
+def _check_weights(V: np.ndarray, weights: np.ndarray | None) -> np.ndarray | None:
+    """``weights`` as floats, refused unless one finite count ``>= 0`` per row of ``V``."""
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (V.shape[0],) or not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise InstanceError("weights", f"must be {V.shape[0]} finite counts >= 0 (one per "
+                            f"row of V: how many identical buyers it stands for), got shape "
+                            f"{w.shape}")
+    return w
+
+
 def curve_revenue(V: np.ndarray, q: np.ndarray, tie: float | None = None,
                   weights: np.ndarray | None = None) -> float:
-    """``rev-bar(N, q) = sum_j q(m~_j(N, q))`` (eq. 5); ``weights`` counts identical buyers."""
+    """``rev-bar(N, q) = sum_j q(m~_j(N, q))`` [CCK25, eq. (5)].
+
+    Parameters
+    ----------
+    V
+        Valuations ``(B, N + 1)``, rows ``v_j(0..N)`` with ``v_j(0) = 0``.
+    q
+        A pricing curve ``q(0..N)`` (length ``N + 1``, ``q[m]`` the price of ``m`` points).
+    tie
+        Utilities within ``tie`` of the best count as tied (default ``TIE * max |v|``).
+    weights
+        How many identical buyers each row stands for (default one each).
+
+    Returns
+    -------
+    float
+        The revenue under the buyers' choices (:func:`purchases`, eq. (4)).
+    """
     V = np.asarray(V, dtype=float)
     q = _check_curve(V, q)
+    w = _check_weights(V, weights)
     paid = q[_purchases(V, q, TIE * value_scale(V) if tie is None else tie)]
-    return float(paid.sum() if weights is None else paid @ np.asarray(weights, dtype=float))
+    return float(paid.sum() if w is None else paid @ w)
 
 
 def lemma1_curve(sizes: np.ndarray, prices: np.ndarray, N: int) -> np.ndarray:
-    """The step curve of the proof of Lemma 1 (section 2.3) built from a scheme.
+    """The step curve of the proof of [CCK25, Lemma 1, Section 2.3] built from a scheme.
 
     ``q(m) = p_k`` for ``m_{k-1} < m <= m_k`` (buyers sorted by size) and ``q(m) = p_max`` on
     ``(m_max, N]``.  Reading: the paper writes ``q(m) = p_1`` for ``m <= m_1``, which would
@@ -257,7 +299,7 @@ def lemma1_curve(sizes: np.ndarray, prices: np.ndarray, N: int) -> np.ndarray:
 
 def is_envy_free(V: np.ndarray, sizes: np.ndarray, prices: np.ndarray,
                  tol: float | None = None) -> bool:
-    """IRB and EFB of a scheme (section 2.1), up to ``tol`` (default ``FEAS * max |v|``).
+    """IRB and EFB of a scheme [CCK25, Section 2.1], up to ``tol`` (default ``FEAS * max |v|``).
 
     Buyer ``j`` envies nobody iff her utility is at least ``max_m v_j(m) - pmin(m)``, where
     ``pmin(m)`` is the cheapest price any buyer pays for size ``m``: ``O(B N)``, not
@@ -370,7 +412,11 @@ def optimal_prices(V: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, bool]:
 
 def brute_force_revenue(V: np.ndarray, max_assignments: int = 200_000
                         ) -> tuple[float, np.ndarray, np.ndarray]:
-    """rev^OPT(N) (eq. 2) by enumerating every assignment ``{0..N}^B`` (reference method)."""
+    """rev^OPT(N) [CCK25, eq. (2)] by enumerating every assignment ``{0..N}^B`` (reference).
+
+    Rows ``v_j(0..N)`` with ``v_j(0) = 0`` (:func:`as_valuations`); returns the revenue, the
+    sizes and the prices.
+    """
     V = as_valuations(V)
     B, n = V.shape
     if B * math.log(n) > math.log(max_assignments):
@@ -389,6 +435,7 @@ def brute_force_revenue(V: np.ndarray, max_assignments: int = 200_000
         i = int(np.argmax(rev))
         if rev[i] > best + tol:
             best, bs, bp = float(rev[i]), A[i].copy(), d[i].copy()
+    assert bs is not None and bp is not None      # the empty scheme is always feasible
     return best, bs, bp
 
 
@@ -606,7 +653,7 @@ def _incumbent(T: np.ndarray, w: np.ndarray, thorough: bool
 def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = None,
                formulation: str = "pairwise", options: dict | None = None,
                merge: bool = True, *, from_one: bool = False) -> RevenueResult:
-    """rev^OPT(N) (eq. 2) with its certificate, scheme and Lemma 1 curve.
+    """rev^OPT(N) [CCK25, eq. (2)] with its certificate, scheme and Lemma 1 curve.
 
     Parameters
     ----------

@@ -1,14 +1,15 @@
 """The pricing problem's own evaluator: recompute a reported answer from its scheme and curve.
 
 :func:`check_answer` is the a-posteriori check of ``solver solve`` for ``pricing`` (run by
-:func:`solver.pricing.cli_problem.solve` before a result leaves the library, and by the fuzz
-tests on every exit-0 answer).  From the reported ``sizes``, ``prices`` and ``curve`` alone
+:func:`solver.pricing.solve` and ``solver solve`` before a result leaves the library, and by
+the fuzz tests on every exit-0 answer).  From the reported ``sizes``, ``prices`` and ``curve`` alone
 it recomputes, with the instance's valuations:
 
-* the scheme's revenue ``sum_j p_j`` (exact methods) and IRB/EFB of the scheme;
-* the curve's revenue under the buyers' choices (eq. 4 with the largest-size tie-break,
-  eq. 5), which must be at least the scheme's (Lemma 1) and, for a proven optimum, equal
-  to it (no scheme earns more than rev^OPT);
+* the scheme's revenue ``sum_j p_j`` (exact methods) and IRB/EFB of the scheme
+  [CCK25, Section 2.1];
+* the curve's revenue under the buyers' choices ([CCK25, eq. (4)] with the largest-size
+  tie-break, eq. (5)), which must be at least the scheme's [CCK25, Lemma 1] and, for a
+  proven optimum, equal to it (no scheme earns more than rev^OPT);
 * an optimum is at least the best single posted price's revenue and at most the IRB bound
   ``sum_j v_j(N)``;
 * the bound of a maximisation is not below the objective; ``profit = objective - c_1 N``.
@@ -20,10 +21,11 @@ Every comparison is relative: within ``CHECK * max(sum_j v_j(N), max |v|, c_1 N)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..opt.result import WITH_POINT
 from .envy_free import (
     _purchases,
     curve_revenue,
@@ -31,8 +33,10 @@ from .envy_free import (
     single_price_revenue,
     value_scale,
 )
-from .instance import PricingInstance
 from .tolerances import CHECK, FEAS, TIE
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (problem.py imports this module)
+    from .problem import PricingInstance
 
 __all__ = ["check_answer"]
 
@@ -59,12 +63,12 @@ def _scheme_checks(V: np.ndarray, out: Mapping[str, Any], exact: bool, revenue: 
                    tol: float) -> str | None:
     """Checks of one revenue answer on valuations ``V`` (``B x (N + 1)``)."""
     B, n = V.shape
-    sizes = _vector(out, "sizes", B)
-    prices = _vector(out, "prices", B)
-    curve = _vector(out, "curve", n)
-    for v in (sizes, prices, curve):
+    vecs = {key: _vector(out, key, length)
+            for key, length in (("sizes", B), ("prices", B), ("curve", n))}
+    for v in vecs.values():
         if isinstance(v, str):
             return v
+    sizes, prices, curve = (np.asarray(vecs[k]) for k in ("sizes", "prices", "curve"))
     if np.any(sizes != np.round(sizes)) or np.any(sizes < 0) or np.any(sizes > n - 1):
         return f"sizes must be integers in 0..{n - 1}"
     sizes = sizes.astype(int)
@@ -108,11 +112,22 @@ def _scheme_checks(V: np.ndarray, out: Mapping[str, Any], exact: bool, revenue: 
 def check_answer(inst: PricingInstance, out: Mapping[str, Any]) -> str | None:
     """Recompute ``out`` (a ``pricing`` result dict) from its scheme; ``None`` if it holds.
 
-    Returns the first failed check as a sentence.  Results with status ``error`` (or
-    without a scheme) are not checked.
+    Parameters
+    ----------
+    inst
+        The instance that was solved.
+    out
+        The JSON-ready result dict (what ``solver solve --json`` prints).
+
+    Returns
+    -------
+    str or None
+        The first failed check as a sentence, or ``None``.  Results with a status outside
+        :data:`~solver.opt.result.WITH_POINT` and ``approximate`` (e.g. ``error``) are not
+        checked.
     """
     status = out.get("status")
-    if status not in ("optimal", "time_limit", "approximate"):
+    if status not in (*WITH_POINT, "approximate"):
         return None
     exact = bool(out.get("exact", status != "approximate"))
     obj = _num(out, "objective")
@@ -127,17 +142,19 @@ def check_answer(inst: PricingInstance, out: Mapping[str, Any]) -> str | None:
         msg = _scheme_checks(Vn, out, exact, obj, tol)
         if msg:
             return msg
-        if inst.costs and _num(out, "profit") is not None:
-            prof = _num(out, "profit")
-            if abs(prof - (obj - inst.c1 * N)) > CHECK * max(tol, inst.c1 * N):
+        prof = _num(out, "profit")
+        if inst.costs and prof is not None:
+            c1 = float(min(inst.costs))
+            if abs(prof - (obj - c1 * N)) > CHECK * max(tol, c1 * N):
                 return f"profit {prof:.12g} is not objective - c_1 N"
     else:
-        N = out.get("supply")
-        if isinstance(N, bool) or not isinstance(N, int | np.integer) or not 0 <= N <= inst.N_max:
-            return f"supply must be an integer in 0..{inst.N_max}, got {N!r}"
-        N = int(N)
+        got = out.get("supply")
+        if isinstance(got, bool) or not isinstance(got, int | np.integer) \
+                or not 0 <= got <= inst.N_max:
+            return f"supply must be an integer in 0..{inst.N_max}, got {got!r}"
+        N = int(got)
         Vn = V[:, :N + 1]
-        c1 = float(inst.c1)
+        c1 = float(min(inst.costs or (0.0,)))
         tol = CHECK * max(float(V[:, -1].sum()), scale, c1 * N)
         if exact:
             rev = _num(out, "revenue")
@@ -161,7 +178,7 @@ def check_answer(inst: PricingInstance, out: Mapping[str, Any]) -> str | None:
         elif abs(rev) > tol:
             return f"revenue {rev:.12g} with supply 0 (nothing to sell)"
     bound = _num(out, "bound")
-    if status in ("optimal", "time_limit"):
+    if status in WITH_POINT:
         if bound is None or not np.isfinite(bound):
             return "a certified result has no finite bound"
         if bound < obj - tol:

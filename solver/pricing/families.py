@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
+from .envy_free import as_valuations
 from .valuations import BUILTINS, valuation_curve
 
 
 def random_valuations(rng: np.random.Generator, B: int, N: int, kind: str = "uniform"
                       ) -> np.ndarray:
-    """``(B, N + 1)`` valuations with ``V[:, 0] = 0``.
+    """``(B, N + 1)`` valuations with ``V[:, 0] = 0`` (rows ``v_j(0..N)``).
+
+    For a :class:`~solver.pricing.PricingInstance` use ``PricingInstance.from_v0(V, ...)``
+    (or ``valuations=V[:, 1:]``).
 
     ``kind``: ``uniform`` (sorted uniform rows: hard, no structure), ``coarse`` (values on a
     quarter grid: many ties), ``estimation`` (eq. 11 curves with random built-in ``v^e``,
@@ -31,10 +38,16 @@ def random_valuations(rng: np.random.Generator, B: int, N: int, kind: str = "uni
     return np.concatenate([np.zeros((B, 1)), rows], axis=1)
 
 
-def instance_dict(V: np.ndarray, supply: int | None = None, costs=None,
-                  sigma: float | None = None) -> dict:
-    """An instance file (``solver solve`` can rerun it) for valuations ``V``."""
-    d = {"problem": "pricing", "valuations": np.round(V[:, 1:], 15).tolist()}
+def instance_dict(V: np.ndarray, supply: int | None = None,
+                  costs: Sequence[float] | None = None,
+                  sigma: float | None = None) -> dict[str, Any]:
+    """An instance file (``solver solve`` can rerun it) for valuations ``V``.
+
+    ``V`` has rows ``v_j(0..N)`` with ``v_j(0) = 0`` (validated: rows ``v_j(1..N)`` would
+    lose ``v_j(1)``); the file lists ``v_j(1..N)``.
+    """
+    V = as_valuations(V)
+    d: dict[str, Any] = {"problem": "pricing", "valuations": np.round(V[:, 1:], 15).tolist()}
     if supply is not None:
         d["supply"] = int(supply)
     if costs is not None:

@@ -1,6 +1,7 @@
-"""The strategic-contributor mechanism (Algorithm 2, eq. 13-15) and a seeded simulator.
+"""The strategic-contributor mechanism and a seeded simulator [CCK25, Section 5].
 
-Section 5 of the paper.  Given Algorithm 1's ``N^+``, sizes ``m_j^+`` and prices ``q_j^+``:
+[CCK25, Algorithm 2, eq. (13)-(15)].  Given Algorithm 1's ``N^+``, sizes ``m_j^+`` and
+prices ``q_j^+``:
 
 * instructions (13): ``N_1^* = N^+ - 1``, ``N_2^* = 1``, others 0;
 * ``d_i = c_i (N_i^*)^2 / sigma^2``, ``W = sum_j q_j^+ - c_1 (N^+ - 1) - c_2``;
@@ -13,7 +14,8 @@ Reading choices (documented because the paper leaves them open):
   division by zero), so :func:`build_mechanism` runs Algorithm 1's search over ``N >= 2``;
 * the mean of an empty report is taken to be 0 (the infimum over ``mu`` then makes any
   strategy that reports nothing, or fabricates from nothing, worth ``-inf`` in expectation);
-* costs are sorted, so contributor 1 is the cheapest and 2 the second cheapest.
+* costs are sorted, so contributor 1 is the cheapest and 2 the second cheapest (they are
+  costs per data point, ``>= 0``, given in any order).
 
 Expected utilities under a deviation of one contributor while the other is truthful are
 closed forms (proof of Lemmas 7-9): with ``K_i = W N_i^*/N^+ + c_i N_i^* + d_i sigma^2 /
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InstanceError
 from .envy_free import as_valuations, ef_revenue, purchases
 from .profit import algorithm1
 
@@ -55,7 +58,8 @@ class Mechanism:
     @property
     def d(self) -> tuple[float, float]:
         """``d_i = c_i (N_i^*)^2 / sigma^2``."""
-        return tuple(self.costs[i] * self.N_star[i] ** 2 / self.sigma ** 2 for i in (0, 1))
+        c, n, s2 = self.costs, self.N_star, self.sigma ** 2
+        return (c[0] * n[0] ** 2 / s2, c[1] * n[1] ** 2 / s2)
 
     @property
     def W(self) -> float:
@@ -92,13 +96,30 @@ class Mechanism:
 def build_mechanism(V: np.ndarray, costs, sigma: float, A=None) -> Mechanism:
     """Algorithm 2, lines 1-4: run Algorithm 1 (over ``N >= 2``) and fix ``M^*``.
 
-    ``A`` is an ordered-item pricing algorithm ``A(V_N) -> q``; default the exact MILP.
-    ``V`` has rows ``v_j(0..N)`` with ``v_j(0) = 0`` (validated by
-    :func:`~solver.pricing.envy_free.as_valuations`).
+    Parameters
+    ----------
+    V
+        Valuations with rows ``v_j(0..N)`` and ``v_j(0) = 0`` (validated by
+        :func:`~solver.pricing.envy_free.as_valuations`).
+    costs
+        At least two costs per data point, ``>= 0``, in any order (sorted here).
+    sigma
+        Standard deviation of the data, ``> 0``.
+    A
+        An ordered-item pricing algorithm ``A(V_N) -> q``; default the exact MILP.
+
+    Returns
+    -------
+    Mechanism
+        ``M^*`` with ``N^+ >= 2`` (module docstring).
     """
-    costs = tuple(sorted(float(c) for c in costs))
-    if len(costs) < 2:
-        raise ValueError("Algorithm 2 needs at least two contributors")
+    c = np.asarray(costs, dtype=float).reshape(-1)
+    if c.shape[0] < 2 or not np.all(np.isfinite(c)) or np.any(c < 0):
+        raise InstanceError("costs", "Algorithm 2 needs at least two finite costs per data "
+                            f"point >= 0, got {list(c)}")
+    if isinstance(sigma, bool) or not np.isfinite(sigma) or not sigma > 0:
+        raise InstanceError("sigma", f"must be finite and > 0, got {sigma!r}")
+    costs = tuple(sorted(float(x) for x in c))
     if A is None:
         def A(Vn):
             return ef_revenue(Vn).curve
@@ -227,13 +248,15 @@ def best_deviation(mech: Mechanism, i: int, quick: bool = False) -> tuple[Strate
     """
     base = expected_utility(mech, i, honest(mech, i))
     h = honest(mech, i)
-    best, gain = None, -np.inf
+    best: Strategy | None = None
+    gain = -np.inf
     for s in deviation_family(mech.N_star[i], mech.sigma, quick):
         if s == h:
             continue
         g = expected_utility(mech, i, s) - base
         if best is None or g > gain:
             best, gain = s, g
+    assert best is not None                       # the family always holds n = 0
     return best, float(gain)
 
 
@@ -268,15 +291,17 @@ def simulate(mech: Mechanism, strategies: tuple[Strategy, Strategy] | None = Non
     Pi = np.zeros((reps, C))
     Ut = np.zeros((reps, C))
     for r in range(reps):
-        oks, means = [], []
+        oks: list[bool] = []
+        means: list[float] = []
         for i in (0, 1):
             s = strategies[i]
             X = rng.normal(mu, mech.sigma, s.n)
             Y = s.submit(X, mech.N_star[i], mech.sigma, rng)
             oks.append(len(Y) == mech.N_star[i])
             means.append(float(Y.mean()) if len(Y) else 0.0)
-        P[r] = mech.prices(tuple(oks), tuple(means))
-        Pi[r] = mech.payments(tuple(oks), tuple(means))
+        ok2, mean2 = (oks[0], oks[1]), (means[0], means[1])
+        P[r] = mech.prices(ok2, mean2)
+        Pi[r] = mech.payments(ok2, mean2)
         Ut[r] = Pi[r]
         Ut[r, 0] -= mech.costs[0] * strategies[0].n
         Ut[r, 1] -= mech.costs[1] * strategies[1].n

@@ -1,6 +1,8 @@
-"""Profit OPT (eq. 1, 3) and Algorithm 1.
+"""Profit OPT [CCK25, eq. (1), (3)] and [CCK25, Algorithm 1].
 
-``OPT = max_N rev^OPT(N) - c_1 N`` (eq. 3: the cheapest contributor collects everything).
+``OPT = max_N rev^OPT(N) - c_1 N`` (eq. (3): the cheapest contributor collects everything).
+``c_1`` is the cheapest contributor's cost *per data point* (not a total), ``>= 0``;
+valuations are rows ``v_j(0..N)`` with ``v_j(0) = 0`` (validated).
 
 Two searches over ``N``:
 
@@ -27,11 +29,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..budget import check_deadline, remaining_time
-from ..errors import TimeLimitReached
+from ..errors import InstanceError, TimeLimitReached
 from .envy_free import (
     RevenueResult,
     as_valuations,
@@ -66,6 +69,15 @@ class ProfitResult:
     message: str = ""
 
 
+def _check_cost(c1: float) -> float:
+    """``c1`` as a float, refused unless a finite cost per data point ``>= 0``."""
+    if isinstance(c1, bool) or not isinstance(c1, int | float | np.integer | np.floating) \
+            or not np.isfinite(c1) or c1 < 0:
+        raise InstanceError("c1", f"must be a finite cost per data point >= 0 (the cheapest "
+                            f"contributor's), got {c1!r}")
+    return float(c1)
+
+
 def search_bound(V: np.ndarray, c1: float) -> int:
     """Algorithm 1's range ``floor(|B| / c_1)``, capped by the valuations' largest ``N``."""
     B, n = V.shape
@@ -89,7 +101,7 @@ def profit_range(V: np.ndarray, c1: float) -> int:
 
 
 def algorithm1(V: np.ndarray, c1: float, A: OIPAlgorithm) -> dict:
-    """Algorithm 1 as written (section 2.2).
+    """Algorithm 1 as written [CCK25, Section 2.2, Algorithm 1].
 
     Parameters
     ----------
@@ -106,6 +118,7 @@ def algorithm1(V: np.ndarray, c1: float, A: OIPAlgorithm) -> dict:
         ``N``: ``N^+``; ``sizes``: ``m_j^+``; ``prices``: ``q_j^+``; ``curve``: ``q_{N^+}``;
         ``profit``: ``sum_j q_j^+ - c_1 N^+``; ``profits``: ``profit_N`` for every ``N``.
     """
+    c1 = _check_cost(c1)
     V = as_valuations(V)
     tol = FEAS * value_scale(V)
     best = None
@@ -136,7 +149,7 @@ def exact_oip(backend: str = "auto", time_limit: float | None = None) -> OIPAlgo
 def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
                time_limit: float | None = None, method: str = "fast",
                formulation: str = "pairwise") -> ProfitResult:
-    """OPT (eq. 3) with the supply ``N`` attaining it.
+    """OPT [CCK25, eq. (3)] with the supply ``N`` attaining it.
 
     ``method="fast"``: interval branch-and-bound over ``N`` (module docstring) on
     ``N <= U / c_1`` (:func:`profit_range`): solve the largest ``N`` first; an open interval
@@ -151,15 +164,18 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
     """
     from ..budget import limits
 
+    if method not in ("algorithm1", "fast"):
+        raise InstanceError("method", f"must be fast or algorithm1, got {method!r}")
     t0 = time.perf_counter()
+    c1 = _check_cost(c1)
     V = as_valuations(V)
     scale = value_scale(V)
     tol = FEAS * scale
     hi = search_bound(V, c1) if method == "algorithm1" else profit_range(V, c1)
     U = V.sum(axis=0)[:hi + 1]
     solved: dict[int, RevenueResult] = {}
-    state = {"best_N": 0, "best": 0.0, "res": None, "limited": False, "extra": 0.0,
-             "backend": backend, "error": ""}
+    state: dict[str, Any] = {"best_N": 0, "best": 0.0, "res": None, "limited": False,
+                             "extra": 0.0, "backend": backend, "error": ""}
 
     def out_of_time() -> bool:
         left = remaining_time()
@@ -184,8 +200,6 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
         # an upper bound on rev^OPT(N) usable for smaller sizes
         return res.bound if res.status != "optimal" else res.objective
 
-    if method not in ("algorithm1", "fast"):
-        raise ValueError(f"unknown method {method!r}")
     with limits(time_limit=time_limit):
         try:
             if method == "algorithm1":

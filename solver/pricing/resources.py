@@ -63,10 +63,10 @@ def milp_nonzeros(formulation: str, types: int, n: int) -> float:
     ``pairwise``: ``B' (B' - 1)`` EFB rows of ``2 N + 2`` entries, the IRB and assignment
     rows ``2 B' n``.  ``curve``: ``5 B' n + 2 n`` (rows C2, C3, C4 and assignment).
     """
-    b, n = float(types), float(n)
+    b, m = float(types), float(n)
     if formulation == "pairwise":
-        return 2.0 * b * n + b * (b - 1.0) * (2.0 * n)
-    return 5.0 * b * n + 2.0 * n
+        return 2.0 * b * m + b * (b - 1.0) * (2.0 * m)
+    return 5.0 * b * m + 2.0 * m
 
 
 def milp_bytes(formulation: str, types: int, n: int, backend: str,
@@ -143,9 +143,9 @@ def check_ktypes(types: int, n: int, epsilon: float, repeats: float = 1.0) -> No
 
 def local_work(types: int, n: int, sweeps: int) -> float:
     """Elementary operations of :func:`~solver.pricing.approx.local_search` (upper bound)."""
-    b, n = float(types), float(n)
+    b, m = float(types), float(n)
     c = min(b, LOCAL_CANDIDATES)
-    return sweeps * n * b * (10.0 * n + 4.0 * c) * LOCAL_OPS_PER_ENTRY
+    return sweeps * m * b * (10.0 * m + 4.0 * c) * LOCAL_OPS_PER_ENTRY
 
 
 def check_local(types: int, n: int, sweeps: int, repeats: float = 1.0) -> None:

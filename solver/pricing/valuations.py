@@ -1,4 +1,4 @@
-"""Buyer valuations from estimation error (eq. 11).
+"""Buyer valuations from estimation error [CCK25, Section 3.1, eq. (11)].
 
 ``v_j^d(m) = inf_mu E_{X ~ N(mu, sigma^2)^m} [ v_j^e(|mu_hat(X) - mu|) ]``.  For normal data
 ``mu_hat - mu ~ N(0, sigma^2 / m)`` whatever ``mu`` is, so the infimum is attained at every
@@ -122,7 +122,10 @@ def by_quadrature(ve: Callable[[float], float], sigma: float, m: np.ndarray,
 def valuation_curve(spec: str | Callable[[float], float], N: int, sigma: float,
                     tolerance: float | None = None, value: float = 1.0,
                     method: str = "closed") -> np.ndarray:
-    """``(v^d(0), ..., v^d(N))`` for one buyer (eq. 11).
+    """``(v^d(0), ..., v^d(N))`` for one buyer [CCK25, eq. (11)].
+
+    The result starts with ``v^d(0) = 0`` (the array entry points' convention); an
+    instance's rows are ``valuation_curve(...)[1:]``.
 
     Parameters
     ----------

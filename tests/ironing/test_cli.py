@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from solver.claims.registry import CheckContext, select
 from solver.cli import app
 from solver.errors import InstanceError
-from solver.ironing.cli_problem import parse, solve
+from solver.ironing.problem import IroningInstance, _cli_solve
 from solver.problems import SolveOptions
 
 runner = CliRunner()
@@ -47,11 +47,11 @@ def test_cli_piecewise_and_scipy_files():
 
 
 def test_mixture_instance():
-    inst = parse({"problem": "ironing", "mixture": {
+    inst = IroningInstance.from_dict({"problem": "ironing", "mixture": {
         "components": [{"values": [1, 2], "probabilities": [0.5, 0.5]},
                        {"values": [2, 3], "probabilities": [0.5, 0.5]}],
         "weights": [0.5, 0.5]}, "units": 1, "players": 3})
-    out = solve(inst, SolveOptions())
+    out = _cli_solve(inst, SolveOptions())
     assert out["values"].tolist() == [1, 2, 3] and out["status"] == "optimal"
 
 
@@ -77,7 +77,7 @@ BASE = {"problem": "ironing", "values": [1, 2, 3], "probabilities": [0.5, 0.1, 0
 ])
 def test_bad_input(patch, field, rule):
     with pytest.raises(InstanceError) as e:
-        parse({**BASE, **patch})
+        IroningInstance.from_dict({**BASE, **patch})
     assert e.value.field == field and rule in e.value.rule
 
 
@@ -92,7 +92,7 @@ def test_bad_input(patch, field, rule):
 ])
 def test_bad_distributions(raw, field, rule):
     with pytest.raises(InstanceError) as e:
-        parse({"problem": "ironing", **raw})
+        IroningInstance.from_dict({"problem": "ironing", **raw})
     assert e.value.field == field and rule in e.value.rule
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.ironing.certificate import check_ironing
-from solver.ironing.cli_problem import parse
+from solver.ironing.problem import IroningInstance
 from tests.contract import check_contract, close, fuzz_examples, run_solve, scaled
 
 #: Small instances of every form (each solves in milliseconds by the hull), with their cost
@@ -73,7 +73,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 
 def _accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
     """Recompute the grid and certify the reported ironing (discrete: exactly the report)."""
-    parsed = parse(inst)
+    parsed = IroningInstance.from_dict(inst)
     if "values" in res:
         cc = parsed.dist.cost_curve()
         assert check_ironing(cc.q, cc.H, np.asarray(res["ironed_virtual_costs"])) is None

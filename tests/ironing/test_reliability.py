@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.ironing import cli_problem, models
+from solver.ironing import models, problem
 from solver.ironing.certificate import check_ironing
 from solver.ironing.models import gap_lp, isotonic_qp
 from solver.opt import available_backends
@@ -153,11 +153,11 @@ def test_scale_invariance_models(method, backend, hull_objectives):
 
 # ---------------------------------------------------------------- cross-backend agreement
 def _cases() -> list[tuple[str, str, str]]:
-    from solver.ironing.cli_problem import parse
+    from solver.ironing.problem import IroningInstance
 
     out = []
     for name in sorted(COST_FIELDS):
-        inst = parse(load(name))
+        inst = IroningInstance.from_dict(load(name))
         cc = inst.dist.cost_curve(1e-3)  # only to ask which backends take each model kind
         w = np.diff(cc.q)
         for method, model in (("lp", gap_lp(cc.q, cc.H)),
@@ -202,13 +202,13 @@ def test_backend_that_perturbs_its_minorant_is_caught(monkeypatch):
 
 
 def test_wrong_ironing_is_caught(monkeypatch):
-    real = cli_problem.iron_curve
+    real = problem.iron_curve
 
     def unironed(q, H):
         c = real(q, H)
         return type(c)(c.q, c.H, c.G, c.hull, c.slopes, c.slopes.copy(), c.intervals)
 
-    monkeypatch.setattr(cli_problem, "iron_curve", unironed)
+    monkeypatch.setattr(problem, "iron_curve", unironed)
     out = check_contract(run_solve(DATA / "example_c_discrete.json"))
     assert out.rc == 1 and out.status == "error" and "decrease" in out.result["message"]
 
@@ -241,7 +241,7 @@ def test_model_size_refused_before_building():
     t0 = time.perf_counter()
     out = check_contract(run_solve(raw, "--method", "qp"))
     assert out.rc == 2 and time.perf_counter() - t0 < 5
-    assert "error: grid_tol:" in out.stderr and "--method hull" in out.stderr
+    assert "error: grid_tol:" in out.stderr and "--method pava" in out.stderr
     out = check_contract(run_solve(raw, "--max-memory", "100M"))
     assert out.rc == 2 and "error: grid_tol:" in out.stderr
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from solver.errors import InstanceError
-from solver.pricing.instance import parse
+from solver.pricing import PricingInstance
 
 OK = [[0.1, 0.2, 0.3], [0.2, 0.2, 0.9]]
 
@@ -32,22 +32,22 @@ OK = [[0.1, 0.2, 0.3], [0.2, 0.2, 0.9]]
 ])
 def test_bad_input_names_field(raw, field):
     with pytest.raises(InstanceError) as e:
-        parse({"problem": "pricing", **raw})
+        PricingInstance.from_dict({"problem": "pricing", **raw})
     assert e.value.field == field
 
 
 def test_decreasing_names_later_index():
     raw = {"valuations": [[0.1] * 6, [0.1] * 6, [0.1, 0.2, 0.3, 0.4, 0.5, 0.45]], "supply": 6}
     with pytest.raises(InstanceError) as e:
-        parse(raw)
+        PricingInstance.from_dict(raw)
     assert e.value.field == "valuations[2][5]"
 
 
 def test_parse_good_and_immutable():
-    inst = parse({"problem": "pricing", "valuations": OK, "supply": 2})
+    inst = PricingInstance.from_dict({"problem": "pricing", "valuations": OK, "supply": 2})
     assert inst.V.shape == (2, 3) and inst.V[0, 0] == 0 and inst.N_max == 2
     with pytest.raises(ValueError):
         inst.V[0, 1] = 1.0
-    inst = parse({"valuations": [{"kind": "linear", "tolerance": 0.5}], "sigma": 1.0,
-                  "costs": [0.25, 0.5]})
+    inst = PricingInstance.from_dict({"valuations": [{"kind": "linear", "tolerance": 0.5}],
+                                      "sigma": 1.0, "costs": [0.25, 0.5]})
     assert inst.V.shape == (1, 5)   # floor(|B| / c_1) = 4

@@ -15,6 +15,7 @@ import solver.pricing.envy_free as ef
 from solver.budget import limits
 from solver.errors import InstanceError, SizeLimitError
 from solver.opt.result import Solution
+from solver.pricing import PricingInstance
 from solver.pricing.approx import grid_dp, k_types_enumeration, local_search
 from solver.pricing.envy_free import (
     brute_force_revenue,
@@ -26,7 +27,6 @@ from solver.pricing.envy_free import (
 )
 from solver.pricing.evaluate import check_answer
 from solver.pricing.families import random_valuations
-from solver.pricing.instance import parse
 from solver.pricing.mechanism import build_mechanism
 from solver.pricing.profit import algorithm1, profit_opt
 from solver.pricing.tolerances import REVENUE
@@ -117,7 +117,7 @@ def test_pricing_overhead_of_a_time_limited_100x100_solve(monkeypatch):
                         time_limit, None, "stopped")
 
     monkeypatch.setattr(ef, "solve", slow)
-    inst = parse(json.loads((DATA / "uniform_100x100.json").read_text()))
+    inst = PricingInstance.from_dict(json.loads((DATA / "uniform_100x100.json").read_text()))
     t = time.perf_counter()
     r = ef_revenue(inst.V, time_limit=2.0)
     elapsed = time.perf_counter() - t
@@ -251,7 +251,7 @@ def test_a_bound_below_the_objective_is_caught(monkeypatch):
 
 
 def test_check_answer_recomputes_the_reported_answer():
-    inst = parse(SMALL)
+    inst = PricingInstance.from_dict(SMALL)
     good = ef_revenue(inst.V).as_dict() | {"exact": True}
     assert check_answer(inst, good) is None
     for key, value in (("objective", good["objective"] * (1 + 1e-5)),
@@ -282,7 +282,7 @@ def test_bad_options_exit_2(args, field):
 def test_methods_run_clean(method):
     out = check_contract(run_solve(SMALL, "--method", method))
     assert out.rc == 0 and "Warning" not in out.stderr
-    assert check_answer(parse(SMALL), out.result) is None
+    assert check_answer(PricingInstance.from_dict(SMALL), out.result) is None
 
 
 def test_grid_refuses_a_tiny_epsilon():
@@ -293,12 +293,12 @@ def test_grid_refuses_a_tiny_epsilon():
 def test_spec_profit_range_is_unit_free():
     spec = {"problem": "pricing", "sigma": 1.0, "costs": [0.25, 0.5],
             "valuations": [{"kind": "linear", "tolerance": 0.5, "value": 0.5}]}
-    a = parse(spec)
-    b = parse(scaled(spec, 1e-6, ["costs"]) | {"valuations": [
+    a = PricingInstance.from_dict(spec)
+    b = PricingInstance.from_dict(scaled(spec, 1e-6, ["costs"]) | {"valuations": [
         {"kind": "linear", "tolerance": 0.5, "value": 0.5e-6}]})
     assert a.V.shape == b.V.shape == (1, 3)                   # floor(0.5 / 0.25) = 2
     with pytest.raises(SizeLimitError):
-        parse(spec | {"costs": [1e-6]})
+        PricingInstance.from_dict(spec | {"costs": [1e-6]})
 
 
 def test_values_far_below_the_scale_do_not_break_the_milp():

@@ -1,6 +1,9 @@
-"""The ``ironing`` problem for ``solver solve`` (Fleischer-Lyu Sections 4.2-4.3, Appendix A).
+"""The ``ironing`` problem [FL12, Sections 4.2-4.3, Appendix A]: its instance type and solve.
 
-Instance (exactly one distribution form)::
+An :class:`IroningInstance` is built from Python arrays or read from an instance file
+(:meth:`IroningInstance.from_dict`); both paths validate the same way, at construction.
+Instance-file fields (exactly one distribution form; the table of docs/ironing.md gives
+types, constraints and defaults)::
 
     {"problem": "ironing",
      "values": [c_1, ...], "probabilities": [f_1, ...]            # discrete atoms
@@ -11,26 +14,31 @@ Instance (exactly one distribution form)::
      "grid_tol": 1e-9}                # optional: grid error target for continuous F,
                                       # relative to the largest cost
 
-Rules: atoms must be strictly increasing and >= 0 -- unsorted or duplicated atoms are
-*rejected*, not sorted or merged (a duplicate is more likely a typo than an intent);
-probabilities must be at least ``MASS_MIN`` (1e-12) and sum to 1 within
-``solver.tolerances.PROBABILITY_SUM``; densities must be positive on the support
-(Assumption 1), which must be bounded and in ``[0, inf)``, with its largest cost 0 or in
-``[COST_MIN, COST_MAX]``; ``1 <= units < players``.
+Rules (one convention per quantity): atoms must be strictly increasing and >= 0 --
+unsorted or duplicated atoms are *rejected*, not sorted or merged (a duplicate is more
+likely a typo than an intent); ``probabilities`` are probabilities, not counts: each at
+least ``MASS_MIN`` (1e-12) and summing to 1 within ``solver.tolerances.PROBABILITY_SUM``;
+densities must be positive on the support ([FL12, Assumption 1]), which must be bounded
+and in ``[0, inf)``, with its largest cost 0 or in ``[COST_MIN, COST_MAX]``;
+``1 <= units < players`` (``units`` is the number bought, ``players`` the number of
+sellers, not a total).
 
-``--method``: ``hull`` (default, exact vectorised hull), ``pava``
-(``scipy.optimize.isotonic_regression``) -- both take no ``--backend`` --, ``qp`` (isotonic
-QP via ``solver.opt``, backend from ``--backend``), ``lp`` (the minorant LP in gap form via
-``solver.opt``); qp/lp answers are polished to the exact minorant through the points the
-backend put on the cost curve (:func:`.models.polish_minorant`, reported under ``polish``).
-Every answer passes :mod:`.certificate` before it is reported optimal.  ``objective`` is the
-optimal procurement payment with ``units``/``players``, else the area between the cost curve
-and its convex minorant (the I-LP's optimum).  Grid and model sizes
-are estimated before anything is built and refused past the budget (field ``grid_tol``).
+``method`` (:data:`METHODS`, the default first): ``pava`` (scipy's weighted PAVA,
+:func:`scipy.optimize.isotonic_regression`, the engine), ``hull`` (the exact vectorised
+lower hull of :mod:`solver.ironing.hull`, an independent check) -- both take no
+``backend`` --, ``qp`` (isotonic QP via ``solver.opt``, backend from ``backend``), ``lp``
+(the minorant LP in gap form via ``solver.opt``); qp/lp answers are polished to the exact
+minorant through the points the backend put on the cost curve
+(:func:`.models.polish_minorant`, reported under ``polish``).  Every answer passes
+:mod:`.certificate` before it is reported optimal.  ``objective`` is the optimal
+procurement payment [FL12, Lemma 4.7] with ``units``/``players``, else the area between the
+cost curve and its convex minorant (the I-LP's optimum).  Grid and model sizes are estimated
+before anything is built and refused past the budget (field ``grid_tol``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Mapping
@@ -41,7 +49,14 @@ import numpy as np
 
 from .. import budget
 from ..errors import InstanceError
-from ..problems import SolveOptions, register_problem, require_method, require_no_backend
+from ..problems import (
+    ProblemSpec,
+    SolveOptions,
+    require_method,
+    require_no_backend,
+    solve_instance,
+)
+from ..result import Result
 from ..tolerances import PROBABILITY_SUM
 from ..validate import as_array as _as_array
 from ..validate import as_int, reject_unknown, require_mapping
@@ -55,6 +70,7 @@ from .distributions import (
     PiecewiseUniform,
     mixture,
 )
+from .hull import lower_convex_hull
 from .ironing import IronedCurve, curve_from_hull, iron_curve
 from .procurement import (
     cost_interval,
@@ -78,8 +94,13 @@ MAX_PLAYERS = 10**9
 #: to ``COST_MAX / MASS_MIN`` stay far inside the float range).
 COST_MIN = 1e-250
 COST_MAX = 1e250
-#: Methods, and the backend name of the exact ones (which take no ``--backend``).
-METHODS = ("hull", "pava", "qp", "lp")
+#: The problem's registered name (the ``problem`` field of its instance files).
+NAME = "ironing"
+#: One line for ``solver list``.
+DESCRIPTION = ("Fleischer-Lyu [FL12]: virtual costs, ironing (scipy PAVA), optimal BIC w-unit "
+               "procurement, envy-free benchmark and Mechanism 1's payment.")
+#: Methods, the default first, and the backend name of the exact ones (no ``backend``).
+METHODS: tuple[str, ...] = ("pava", "hull", "qp", "lp")
 EXACT_BACKENDS = {"hull": "exact:hull", "pava": "exact:scipy-pava"}
 #: Peak bytes per grid cell of the exact path (grid, hull, report), measured with margin ...
 GRID_BYTES_PER_CELL = 400.0
@@ -108,17 +129,6 @@ def as_number(value: Any, field: str, **kw: Any) -> float:
         return _as_number(value, field, **kw)
     except OverflowError:
         raise _overflow(field) from None
-
-
-@dataclass(frozen=True)
-class IroningInstance:
-    """A validated ``ironing`` instance."""
-
-    dist: Any
-    units: int | None
-    players: int | None
-    grid_tol: float
-    form: str = "values"
 
 
 def _mass_floor(p: np.ndarray, field: str) -> None:
@@ -274,11 +284,53 @@ def _component(raw: Any, field: str) -> Any:
     return mix
 
 
-def parse(raw: Mapping[str, Any]) -> IroningInstance:
-    """Validate an ``ironing`` instance (see the module docstring for the rules)."""
+def _dist_mapping(dist: Any) -> dict[str, Any]:
+    """A frozen ``scipy.stats`` distribution as the instance file's ``distribution`` field."""
+    gen = getattr(dist, "dist", None)
+    name = getattr(gen, "name", None)
+    if not isinstance(name, str):
+        raise InstanceError("distribution", "must be a mapping {scipy, params, loc, scale} or "
+                                            "a frozen scipy.stats continuous distribution, got "
+                                            f"{type(dist).__name__}")
+    kwds = dict(getattr(dist, "kwds", {}))
+    out: dict[str, Any] = {"scipy": name}
+    args = [float(a) for a in getattr(dist, "args", ())]
+    shape = {k: float(v) for k, v in kwds.items() if k not in ("loc", "scale")}
+    if shape and args:
+        raise InstanceError("distribution", "give the shape parameters of a frozen "
+                                            "distribution all by position or all by name")
+    out["params"] = shape if shape else args
+    # scipy's positional order after the shapes is (loc, scale)
+    nshape = len(gen.shapes.split(",")) if getattr(gen, "shapes", None) else 0
+    extra = args[nshape:]
+    if extra:
+        out["params"] = args[:nshape]
+        kwds.setdefault("loc", extra[0])
+        if len(extra) > 1:
+            kwds.setdefault("scale", extra[1])
+    for key in ("loc", "scale"):
+        if key in kwds:
+            out[key] = float(kwds[key])
+    return out
+
+
+def _plain(obj: Any) -> Any:
+    """Numbers, lists and mappings of an instance field as plain JSON values."""
+    from ..io import to_jsonable
+
+    return to_jsonable(obj)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.setflags(write=False)
+    return a
+
+
+def _parse(raw: Mapping[str, Any]) -> tuple[Any, int | None, int | None, float, str]:
+    """Validate an ``ironing`` mapping: ``(distribution, units, players, grid_tol, form)``."""
     raw = require_mapping(raw)
-    reject_unknown(raw, ("problem", "values", "probabilities", "distribution",
-                         "piecewise_uniform", "mixture", "units", "players", "grid_tol"))
+    reject_unknown(raw, FIELDS)
     body = {k: v for k, v in raw.items() if k in FORMS or k == "probabilities"}
     dist = _component(body, "")
     has_w, has_n = "units" in raw, "players" in raw
@@ -298,7 +350,150 @@ def parse(raw: Mapping[str, Any]) -> IroningInstance:
         raise InstanceError(form, f"the largest cost must be 0 or within [{COST_MIN:g}, "
                                   f"{COST_MAX:g}], got {top:.6g} (payments and virtual costs "
                                   f"would leave the float range); rescale the costs")
-    return IroningInstance(dist, w, n, tol, form)
+    return dist, w, n, tol, form
+
+
+#: The instance-file fields.
+FIELDS = ("problem", "values", "probabilities", "distribution", "piecewise_uniform",
+          "mixture", "units", "players", "grid_tol")
+
+
+@dataclass(frozen=True, eq=False)
+class IroningInstance:
+    """Single-type w-unit procurement of private data [FL12, Sections 3-4]: a cost
+    distribution ``F`` and, optionally, ``units`` bought from ``players`` sellers.
+
+    Built from Python arrays (``IroningInstance(values=np.array([1, 2, 3]),
+    probabilities=np.array([.5, .1, .4]), units=7, players=10)``) or from an instance
+    file's mapping (:meth:`from_dict`); both are validated at construction, the same way
+    (rules in the module docstring), and a bad field raises
+    :class:`~solver.errors.InstanceError` naming it.  Give exactly one distribution form.
+
+    Attributes
+    ----------
+    values
+        Atoms ``c_1 < ... < c_K``, ``>= 0``, strictly increasing (unsorted or duplicated
+        atoms are rejected, not sorted); stored as a read-only float array.
+    probabilities
+        Their probabilities (not counts), each ``>= 1e-12``, summing to 1 within 1e-9;
+        stored read-only, normalised to sum 1.
+    distribution
+        ``{"scipy": name, "params": [...] or {...}, "loc": 0, "scale": 1}`` or a frozen
+        ``scipy.stats`` continuous distribution (stored as that mapping): bounded support in
+        ``[0, inf)``, density positive on it [FL12, Assumption 1].
+    piecewise_uniform
+        ``{"breaks": [b_0 < ... < b_m], "masses": [m_1, ..., m_m]}`` (masses sum to 1);
+        stored with read-only arrays.
+    mixture
+        ``{"components": [<mappings of the forms above>], "weights": [...]}``.
+    units, players
+        ``w`` and ``n``, both or neither, ``1 <= w < n <= 10^9``: with them the solve
+        reports the procurement benchmarks.
+    grid_tol
+        Grid error target for continuous ``F``, relative to the largest cost, in
+        ``[1e-14, 1e-2]``.
+    """
+
+    values: Any = None
+    probabilities: Any = None
+    distribution: Any = None
+    piecewise_uniform: Any = None
+    mixture: Any = None
+    units: int | None = None
+    players: int | None = None
+    grid_tol: float = GRID_TOL
+    #: The validated distribution object (:mod:`solver.ironing.distributions`).
+    dist: Any = dataclasses.field(init=False, repr=False)
+    #: Which distribution form was given (``"values"``, ``"distribution"``, ...).
+    form: str = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        raw: dict[str, Any] = {}
+        for key in ("values", "probabilities"):
+            val = getattr(self, key)
+            if val is not None:
+                raw[key] = val.tolist() if isinstance(val, np.ndarray) else val
+        dist_raw = self.distribution
+        if dist_raw is not None and not isinstance(dist_raw, Mapping):
+            dist_raw = _dist_mapping(dist_raw)
+        for key, val in (("distribution", dist_raw), ("piecewise_uniform",
+                                                      self.piecewise_uniform),
+                         ("mixture", self.mixture)):
+            if val is not None:
+                raw[key] = _plain(val) if isinstance(val, Mapping) else val
+        for key in ("units", "players"):
+            val = getattr(self, key)
+            if val is not None:
+                raw[key] = val.item() if isinstance(val, np.generic) else val
+        if self.grid_tol != GRID_TOL:
+            raw["grid_tol"] = (self.grid_tol.item() if isinstance(self.grid_tol, np.generic)
+                               else self.grid_tol)
+        dist, w, n, tol, form = _parse(raw)
+        put = object.__setattr__
+        put(self, "dist", dist)
+        put(self, "form", form)
+        put(self, "units", w)
+        put(self, "players", n)
+        put(self, "grid_tol", tol)
+        if form == "values":
+            put(self, "values", _readonly(dist.values))
+            put(self, "probabilities", _readonly(dist.probabilities))
+        elif form == "distribution":
+            put(self, "distribution", raw["distribution"])
+        elif form == "piecewise_uniform":
+            put(self, "piecewise_uniform", {"breaks": _readonly(dist.breaks),
+                                            "masses": _readonly(dist.masses)})
+        else:
+            put(self, "mixture", raw["mixture"])
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> IroningInstance:
+        """Validate an instance file's mapping (fields in the module docstring).
+
+        Parameters
+        ----------
+        raw
+            The mapping; ``problem``, if present, must be ``"ironing"``.
+
+        Returns
+        -------
+        IroningInstance
+            The validated, immutable instance.
+
+        Raises
+        ------
+        InstanceError
+            Naming the field and the rule.
+        """
+        raw = require_mapping(raw)
+        reject_unknown(raw, FIELDS)
+        if "problem" in raw and raw["problem"] != NAME:
+            raise InstanceError("problem", f"must be {NAME!r}, got {raw['problem']!r}")
+        kw = {k: v for k, v in raw.items() if k != "problem"}
+        if "grid_tol" in kw:
+            kw["grid_tol"] = as_number(kw["grid_tol"], "grid_tol", minimum=1e-14,
+                                       maximum=1e-2)
+        return cls(**kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The instance-file mapping (``from_dict(to_dict())`` gives an equal instance).
+
+        Returns
+        -------
+        dict
+            Plain JSON values, ``"problem": "ironing"`` first.
+        """
+        out: dict[str, Any] = {"problem": NAME}
+        if self.form == "values":
+            out["values"] = self.values.tolist()
+            out["probabilities"] = self.probabilities.tolist()
+        else:
+            out[self.form] = _plain(getattr(self, self.form))
+        if self.units is not None:
+            out["units"] = int(self.units)
+            out["players"] = int(self.players)
+        out["grid_tol"] = float(self.grid_tol)
+        return out
 
 
 def _iron(q: np.ndarray, H: np.ndarray, method: str, opts: SolveOptions
@@ -307,16 +502,11 @@ def _iron(q: np.ndarray, H: np.ndarray, method: str, opts: SolveOptions
 
     Raises :class:`.models.BackendStopped` when a backend returns no proven optimum.
     """
-    if method == "hull":
-        return iron_curve(q, H), EXACT_BACKENDS["hull"], {}
-    w = np.diff(q)
     if method == "pava":
-        from scipy.optimize import isotonic_regression
-
-        curve = iron_curve(q, H)
-        ironed = isotonic_regression(curve.slopes, weights=w).x
-        return (IronedCurve(curve.q, curve.H, curve.G, curve.hull, curve.slopes,
-                            np.asarray(ironed), curve.intervals), EXACT_BACKENDS["pava"], {})
+        return iron_curve(q, H), EXACT_BACKENDS["pava"], {}
+    if method == "hull":
+        return curve_from_hull(q, H, lower_convex_hull(q, H)), EXACT_BACKENDS["hull"], {}
+    w = np.diff(q)
     from .models import ironed_by_qp, minorant_by_lp, polish_minorant
 
     if method == "qp":
@@ -342,7 +532,7 @@ def _check_resources(dist: Any, tol: float, method: str) -> int:
     budget.check_memory("grid_tol", GRID_BYTES_PER_CELL * cells,
                         f"the quantile grid of {cells} cells", "a larger grid_tol")
     if method in ("qp", "lp"):
-        alt = "--method hull (exact, vectorised) or a larger grid_tol"
+        alt = "--method pava (exact, scipy PAVA) or hull, or a larger grid_tol"
         budget.check_memory("grid_tol", MODEL_BYTES_PER_CELL * cells,
                             f"the {method} model on {cells} grid cells", alt)
         budget.check_work("grid_tol", MODEL_OPS_PER_CELL * cells,
@@ -350,18 +540,24 @@ def _check_resources(dist: Any, tol: float, method: str) -> int:
     return cells
 
 
-def solve(inst: IroningInstance, opts: SolveOptions) -> dict[str, Any]:
-    """Virtual costs, ironed virtual costs and intervals; benchmarks when w, n are given.
+def _cli_solve(inst: IroningInstance, opts: SolveOptions) -> dict[str, Any]:
+    """The registered solve: virtual costs, ironed virtual costs and intervals; benchmarks
+    when w, n are given (the JSON-ready dict ``solver solve`` prints).
 
     ``grid_tol`` is relative to the largest cost, so the grid of a rescaled instance is the
     same.  Every answer passes :func:`.certificate.check_ironing` (and, with benchmarks,
     :func:`.certificate.check_payment`) before it is reported optimal; a failed check gives
     status ``error`` with the reason in ``message``.
     """
-    t0 = time.perf_counter()
-    method = require_method(opts, METHODS, "hull") or "hull"
+    method = require_method(opts, METHODS, METHODS[0]) or METHODS[0]
     if method in EXACT_BACKENDS:
         require_no_backend(opts, EXACT_BACKENDS[method])
+    with budget.limits(time_limit=opts.time_limit):
+        return _solve_ironing(inst, opts, method)
+
+
+def _solve_ironing(inst: IroningInstance, opts: SolveOptions, method: str) -> dict[str, Any]:
+    t0 = time.perf_counter()
     dist = inst.dist
     top = float(dist.support[1])
     tol = inst.grid_tol * (top if top > 0 else 1.0)
@@ -437,7 +633,52 @@ def solve(inst: IroningInstance, opts: SolveOptions) -> dict[str, Any]:
     return out
 
 
-register_problem(
-    "ironing", parse, solve,
-    "Fleischer-Lyu: virtual costs, convex-hull ironing, optimal BIC w-unit procurement, "
-    "envy-free benchmark and Mechanism 1's payment.")
+#: The problem as :func:`solver.problems.solve_instance` runs it (``plugin`` registers the
+#: same parse, solve, description and methods).
+_SPEC = ProblemSpec(NAME, IroningInstance.from_dict, _cli_solve, DESCRIPTION, METHODS)
+
+
+def solve(instance: IroningInstance, *, backend: str = "auto",
+          time_limit: float | None = None, method: str | None = None,
+          seed: int = 0) -> Result:
+    """Iron the virtual costs and, with ``units``/``players``, price optimal procurement.
+
+    Virtual costs ``phi(z) = z + F(z)/f(z)`` and their ironing [FL12, Appendix A, Lemma
+    A.4]; with ``units``/``players``, the optimal BIC w-unit procurement payment [FL12,
+    Lemma 4.7] (the ``objective``), the envy-free benchmark [FL12, Section 4.1] and
+    Mechanism 1's payment [FL12, Theorem 4.3].  The same steps as ``solver solve FILE``
+    (:func:`solver.problems.solve_instance`), so ``solve(IroningInstance.from_dict(raw))
+    .to_dict()`` is what ``solver solve FILE --json`` prints for that file (``seconds``
+    aside).
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    backend
+        ``"auto"``, or for ``qp``/``lp`` an optimisation backend of :mod:`solver.opt`.
+    time_limit
+        Seconds, positive (``None``: none); covers the grid, the ironing and the backend.
+    method
+        One of :data:`METHODS` (``None``: ``"pava"``, scipy's weighted PAVA).
+    seed
+        Unused (every method is deterministic); accepted for the common signature.
+
+    Returns
+    -------
+    Result
+        The certificate (``status``, ``objective``, ``bound``, ``gap``, ``backend``,
+        ``seconds``) and the fields of docs/ironing.md; ``.certify()`` raises unless optimal.
+
+    Raises
+    ------
+    InstanceError
+        A bad ``backend``, ``method`` or ``time_limit``, or an instance over the budget.
+    SolverError
+        A backend failed.
+    """
+    return solve_instance(_SPEC, instance, backend=backend, time_limit=time_limit,
+                          method=method, seed=seed)
+
+
+__all__ = ["IroningInstance", "solve"]
