@@ -6,9 +6,10 @@ from .registry import (
     ClaimResult,
     all_claims,
     register,
+    register_claim,
     register_unchecked,
     select,
 )
 
-__all__ = ["CheckContext", "Claim", "ClaimResult", "all_claims", "register",
+__all__ = ["CheckContext", "Claim", "ClaimResult", "all_claims", "register", "register_claim",
            "register_unchecked", "select"]

@@ -138,6 +138,13 @@ def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
     return deco
 
 
+def register_claim(claim: Claim) -> Claim:
+    """Register a ready :class:`Claim` (what a package's ``plugin.py`` does with its claims
+    module's ``CLAIMS``); registering the same id again replaces it."""
+    _CLAIMS[claim.id] = claim
+    return claim
+
+
 def register_unchecked(id: str, *, paper: str, section: str, statement: str, reason: str) -> None:
     """Record a statement the library does not check numerically, with why."""
     _CLAIMS[id] = Claim(id, paper, section, statement, "unchecked", None, None, reason)
