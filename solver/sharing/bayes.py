@@ -5,11 +5,11 @@ Theorem B-2 (appendix lines 209-219).  Reports ``v``; virtual values
 ``a^E(v) = argmax_a Σ_i (1-Φ_i) I_i(a) + Φ_i I_i(a_{-i}, a_i=0)``, i.e. the platform objective
 with ``β = Φ`` (:mod:`.objectives`).  With ``A_i(x) = I_i(a^E(x, v_{-i})) - I_i(a^E_{-i}, a_i=0)``
 (own marginal of ``i`` if she shares, else 0) the payment is (line 215, lower limit read as
-``v_i``, notes A14)::
+``v_i``, re-derived)::
 
     p_i(v_i) = ∫_{v_i}^{v_max} A_i(x) dx + v_i A_i(v_i).
 
-Exact computation (DERIVED, notes §2.5): for fixed ``v_{-i}`` the objective is
+Exact computation (re-derived): for fixed ``v_{-i}`` the objective is
 ``G(S) - φ A_i(S)`` with ``φ = Φ_i(x)``; its argmax as a function of φ is the upper envelope of
 2^n lines, so ``A_i`` is a nonincreasing step function of φ with finitely many breakpoints
 and the integral is a finite sum.  Breakpoints in ``x`` are found by bisection on the
@@ -94,7 +94,7 @@ def uniform_prior(lo: float = 0.0, hi: float = 1.0) -> Prior:
 
 
 def exponential_prior(rate: float) -> Prior:
-    """``Exp(λ)``: ``Φ(v) = v + (e^{λv} - 1)/λ`` (notes §1.7)."""
+    """``Exp(λ)``: ``Φ(v) = v + (e^{λv} - 1)/λ`` (re-derived)."""
     return Prior(lambda v: 1 - np.exp(-rate * np.asarray(v)),
                  lambda v: rate * np.exp(-rate * np.asarray(v)), 0.0, np.inf, f"Exp({rate})")
 

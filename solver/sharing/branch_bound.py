@@ -13,7 +13,7 @@ Facts used (both proven for the Gaussian model):
     posterior variance) — the appendix's "leaked information is monotonically increasing".
 (D) Own-data diminishing returns: for ``i ∈ A ⊆ B``, ``m_i(A) ≥ m_i(B)``, since
     ``m_i = g(s)`` with ``g(s) = s²/(s+τ)`` increasing and ``s = Var(x_i | s_{A∖i})``
-    nonincreasing in A (notes §2.3 item 2).
+    nonincreasing in A (re-derived).
 
 Upper bound (Theorem, proven here).  Write ``c·[x, y] := max(c x, c y)`` (valid bound of
 ``c z`` for any ``z ∈ [x, y]``, whatever the sign of ``c``).  Then ``value(S) ≤ UB`` with::
@@ -31,7 +31,7 @@ user is either in or out, hence the max.  Summing the per-user bounds bounds the
 At a leaf (``U = ∅``) ``F1 = T = S`` and UB equals the value, so the search is exact.  For the
 platform payoff (α = 1, γ = 0, β = v) it reads
 ``UB = Σ_{j∉U∪F1} I_j(T) + Σ_{F1} (I_i(T) - v_i m_i(T)) + Σ_U (I_i(T) - min(1, v_i) m_i(T))``,
-which is at least as tight as the notes' R5.
+which is at least as tight as the bound first derived for it.
 
 Exact reductions applied first: (R3) block decomposition — Σ block diagonal makes the
 objective a sum over connected components of the graph ``Σ_ij ≠ 0``; (R1) users in

@@ -1,14 +1,19 @@
-"""The appendix's statements as executable claims (``solver verify sharing``)."""
+"""The appendix's statements as executable claims (``solver verify sharing``) [AMMO22].
+
+Importing this module registers nothing: it collects the claims in :data:`CLAIMS`, which
+:mod:`solver.sharing.plugin` registers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ..claims.registry import CheckContext, ClaimResult, register, register_unchecked
+from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
 from . import example_b1 as b1
 from .bayes import ThmB2Mechanism, uniform_prior, vcg_prices
 from .branch_bound import branch_and_bound
-from .cli_problem import outcome
 from .competition import (
     check_equilibrium,
     linear_joining_values,
@@ -21,11 +26,31 @@ from .competition import (
 )
 from .decorrelation import decorrelated_equilibrium_literal
 from .enumeration import enumerate_gray
-from .leakage import leakage, leakage_without_each
+from .leakage import leakage, leakage_without_each, outcome
 from .objectives import decorrelated_objective, platform_objective, surplus_objective
 
-PAPER = "Too Much Data (Acemoglu et al.), online appendix"
+PAPER = ("AMMO22: Acemoglu, Makhdoumi, Malekian, Ozdaglar, Too Much Data: Prices and "
+         "Inefficiencies in Data Markets, online appendix")
 RHOS = (0.3, 0.5, 0.8)
+
+_COLLECTED: list[Claim] = []
+Check = Callable[[CheckContext], ClaimResult]
+
+
+def _collect(id: str, *, paper: str, section: str, statement: str, kind: Kind,
+             tolerance: float | None = None) -> Callable[[Check], Check]:
+    """Collect a check function as a claim (registered by :mod:`solver.sharing.plugin`)."""
+    def deco(fn: Check) -> Check:
+        _COLLECTED.append(Claim(id, paper, section, statement, kind, fn, tolerance))
+        return fn
+    return deco
+
+
+def _collect_unchecked(id: str, *, paper: str, section: str, statement: str,
+                       reason: str) -> None:
+    """Collect a statement the library records but does not check numerically."""
+    _COLLECTED.append(Claim(id, paper, section, statement, "unchecked", None, None, reason))
+
 
 
 def _random_cov(rng: np.random.Generator, n: int, sparse: bool = False) -> np.ndarray:
@@ -48,7 +73,7 @@ def _ns(quick: bool) -> list[int]:
     return [2, 10, 100, 1000, 10**4] if quick else [2, 10, 100, 1000, 10**4, 10**5]
 
 
-@register("sharing.example-B-1-threshold", paper=PAPER, section="Example B-1",
+@_collect("sharing.example-B-1-threshold", paper=PAPER, section="Example B-1",
           statement="As n → ∞ the equilibrium is a = 1 iff v ≤ 1/(1-ρ)² (read: all-share beats "
                     "none-share iff v ≤ v_n* with v_n* → 1/(1-ρ)²)", kind="example")
 def _b1_threshold(ctx: CheckContext) -> ClaimResult:
@@ -72,7 +97,7 @@ def _b1_threshold(ctx: CheckContext) -> ClaimResult:
                                "sharers (details)")
 
 
-@register("sharing.example-B-1-utilities", paper=PAPER, section="Example B-1",
+@_collect("sharing.example-B-1-utilities", paper=PAPER, section="Example B-1",
           statement="For v ∈ (1, 1/(1-ρ)²] each user's utility → -vρ and the platform's "
                     "per-user payoff → 1/(2-ρ) - v(1-ρ)²/(2-ρ) > 0 (at a = 1)", kind="example")
 def _b1_utilities(ctx: CheckContext) -> ClaimResult:
@@ -101,7 +126,7 @@ def _b1_utilities(ctx: CheckContext) -> ClaimResult:
                                 "true_optimum_n=1e4": {"k*": k, "per_user": pi / 10**4}})
 
 
-@register("sharing.example-B-1-enumeration", paper=PAPER, section="Example B-1",
+@_collect("sharing.example-B-1-enumeration", paper=PAPER, section="Example B-1",
           statement="Exchangeable reduction: the search over k equals enumeration over 2^n "
                     "(n = 8, 12, ρ = 0.5); the true optimum buys partial sets", kind="theorem")
 def _b1_enum(ctx: CheckContext) -> ClaimResult:
@@ -119,7 +144,7 @@ def _b1_enum(ctx: CheckContext) -> ClaimResult:
                        worst_case={"summary": f"max |enum - k-search| = {worst:.2e}"})
 
 
-@register("sharing.leakage-monotone", paper=PAPER, section="Theorem 4 proof / Lemma 3",
+@_collect("sharing.leakage-monotone", paper=PAPER, section="Theorem 4 proof / Lemma 3",
           statement="Leaked information is monotonically increasing in the set of sharers; "
                     "own marginal leakage is diminishing", kind="theorem")
 def _monotone(ctx: CheckContext) -> ClaimResult:
@@ -145,7 +170,7 @@ def _monotone(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst <= 1e-10, computed=worst, worst_case=wc)
 
 
-@register("sharing.equilibrium-search", paper=PAPER, section="model (issue) / Lemma 3",
+@_collect("sharing.equilibrium-search", paper=PAPER, section="model (issue) / Lemma 3",
           statement="The equilibrium payoff at the searched optimum equals U there; B&B, "
                     "Gray enumeration and naive enumeration agree; prices make sharers "
                     "indifferent; users with v_i < 1 share", kind="theorem")
@@ -175,7 +200,7 @@ def _eq_search(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc)
 
 
-@register("sharing.proposition-3-bound", paper=PAPER, section="Proposition 3 / Proposition B-2",
+@_collect("sharing.proposition-3-bound", paper=PAPER, section="Proposition 3 / Proposition B-2",
           statement="W(a^E) ≤ Σ_{V^l}(1-v_i)I_i(V) - Σ_{V^h}(v_i-1)I_i(V^l) (complete info) and "
                     "the same with V^l_Φ under Theorem B-2's mechanism", kind="theorem")
 def _prop3(ctx: CheckContext) -> ClaimResult:
@@ -200,7 +225,7 @@ def _prop3(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc)
 
 
-@register("sharing.theorem-6-decorrelation", paper=PAPER, section="Lemma 5 / Theorem 6 Part 1",
+@_collect("sharing.theorem-6-decorrelation", paper=PAPER, section="Lemma 5 / Theorem 6 Part 1",
           statement="Under de-correlation non-sharers leak nothing, platform profit equals "
                     "surplus, equilibrium surplus ≥ 0 and (paper's abstraction) never below "
                     "the no-mediation equilibrium surplus", kind="theorem")
@@ -227,10 +252,10 @@ def _thm6(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc,
                        details={"literal_scheme_lower_surplus": f"{lit_lower}/{trials}"},
                        message="the literal Σ^{-1}s scheme (R-lit) can lower surplus "
-                               "(notes A4: 0.225 vs 0.275); counted in details")
+                               "(re-derived: 0.225 vs 0.275); counted in details")
 
 
-@register("sharing.theorem-B-2-ic", paper=PAPER, section="Theorem B-2 (B-17)",
+@_collect("sharing.theorem-B-2-ic", paper=PAPER, section="Theorem B-2 (B-17)",
           statement="Truthful reporting is optimal for p_i - v A_i (B-17) on a grid of "
                     "misreports; A_i is nonincreasing in the own report", kind="theorem")
 def _thmb2(ctx: CheckContext) -> ClaimResult:
@@ -264,7 +289,7 @@ def _thmb2(ctx: CheckContext) -> ClaimResult:
                                "violations are counted in details")
 
 
-@register("sharing.example-B-1-convergence", paper=PAPER, section="Example B-1",
+@_collect("sharing.example-B-1-convergence", paper=PAPER, section="Example B-1",
           statement="At a = 1 the finite-n values converge to the stated limits at rate 1/n "
                     "(closed form), and the general Cholesky code matches the closed form",
           kind="theorem")
@@ -299,8 +324,8 @@ def _b1_conv(ctx: CheckContext) -> ClaimResult:
                                               f"general code vs closed form {worst_match:.1e}"})
 
 
-@register("sharing.theorem-B-2-full-utility", paper=PAPER, section="Theorem B-2 (notes §4.4)",
-          statement="(notes' claim, verified) Theorem B-2's mechanism is not truthful under the "
+@_collect("sharing.theorem-B-2-full-utility", paper=PAPER, section="Theorem B-2 (re-derived)",
+          statement="(a reading, verified) Theorem B-2's mechanism is not truthful under the "
                     "full utility p_i - v_i I_i(a): 3 users, ρ = 1/2, U[0,1] priors, others "
                     "report 3/4: under-reporting gains 7/60", kind="example")
 def _thmb2_full(ctx: CheckContext) -> ClaimResult:
@@ -320,7 +345,7 @@ def _thmb2_full(ctx: CheckContext) -> ClaimResult:
                        message="IC holds net of the baseline (B-17) but fails in full utility")
 
 
-@register("sharing.theorem-B-2-ironing", paper=PAPER, section="Theorem B-2 / Assumption 2",
+@_collect("sharing.theorem-B-2-ironing", paper=PAPER, section="Theorem B-2 / Assumption 2",
           statement="With a prior violating Assumption 2, the ironed virtual value is "
                     "nondecreasing and the mechanism with it keeps (B-17) IC", kind="theorem")
 def _ironing(ctx: CheckContext) -> ClaimResult:
@@ -343,7 +368,7 @@ def _ironing(ctx: CheckContext) -> ClaimResult:
                        message="ironing by weighted PAVA (scipy.optimize.isotonic_regression)")
 
 
-@register("sharing.proposition-B-1-vcg", paper=PAPER, section="Proposition B-1",
+@_collect("sharing.proposition-B-1-vcg", paper=PAPER, section="Proposition B-1",
           statement="The VCG-like prices make truthful reporting optimal (full utility), "
                     "p_i ≥ 0; the budget can be negative", kind="theorem")
 def _vcg(ctx: CheckContext) -> ClaimResult:
@@ -370,7 +395,7 @@ def _vcg(ctx: CheckContext) -> ClaimResult:
                        details={"budget_rho0.8_v(0.5,1.2)": round(budget, 6)})
 
 
-@register("sharing.theorem-4-part-1", paper=PAPER, section="Theorem 4 Part 1",
+@_collect("sharing.theorem-4-part-1", paper=PAPER, section="Theorem 4 Part 1",
           statement="Without correlation, all users on platform 1 with low-value users sharing "
                     "at the Part 1 prices is an equilibrium (deviation checker)", kind="theorem")
 def _thm4p1(ctx: CheckContext) -> ClaimResult:
@@ -390,7 +415,7 @@ def _thm4p1(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(bad == 0, computed=bad, worst_case=worst)
 
 
-@register("sharing.theorem-4-part-2-1", paper=PAPER, section="Theorem 4 Part 2-1 (B-1), (B-2)",
+@_collect("sharing.theorem-4-part-2-1", paper=PAPER, section="Theorem 4 Part 2-1 (B-1), (B-2)",
           statement="If δ ≥ δ̲ (B-1) the first best (all share on platform 1) is an "
                     "equilibrium at the (B-2) prices (deviation checker)", kind="theorem")
 def _thm4p21(ctx: CheckContext) -> ClaimResult:
@@ -410,9 +435,9 @@ def _thm4p21(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(bad == 0, computed=bad, worst_case=worst)
 
 
-@register("sharing.theorem-4-part-2-2", paper=PAPER, section="Theorem 4 Part 2-2 (B-3)-(B-5)",
+@_collect("sharing.theorem-4-part-2-2", paper=PAPER, section="Theorem 4 Part 2-2 (B-3)-(B-5)",
           statement="If Δ ≤ Δ̄ (min reading) and v_i ≤ v̄, all sharing on platform 1 at the (B-5) "
-                    "prices is an equilibrium (p² with +v_i I_i({i}), notes A7)", kind="theorem")
+                    "prices is an equilibrium (p² with +v_i I_i({i}), re-derived)", kind="theorem")
 def _thm4p22(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     bad, literal_bad, worst = 0, 0, None
@@ -437,7 +462,7 @@ def _thm4p22(ctx: CheckContext) -> ClaimResult:
                        message="with (B-5) as printed (+I_i({i})) users defect to platform 2")
 
 
-@register("sharing.theorem-4-thresholds", paper=PAPER, section="Theorem 4 Part 2-2 (B-3), (B-4)",
+@_collect("sharing.theorem-4-thresholds", paper=PAPER, section="Theorem 4 Part 2-2 (B-3), (B-4)",
           statement="With two correlated low-value users and v_i ≤ 1/2: Δ̄ > 0 (min reading) "
                     "and v̄ ∈ (0, 1/2]", kind="theorem")
 def _thresholds(ctx: CheckContext) -> ClaimResult:
@@ -456,7 +481,7 @@ def _thresholds(ctx: CheckContext) -> ClaimResult:
                        details={"rows": rows})
 
 
-@register("sharing.lemma-4", paper=PAPER, section="Lemma 4 (line 11)",
+@_collect("sharing.lemma-4", paper=PAPER, section="Lemma 4 (line 11)",
           statement="Under Assumption 1 a user's payoff from joining at minimal prices is at "
                     "least c_i({i}) - v_i σ_i² > 0", kind="theorem")
 def _lemma4(ctx: CheckContext) -> ClaimResult:
@@ -476,7 +501,7 @@ def _lemma4(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst > -1e-12, computed=worst)
 
 
-register_unchecked(
+_collect_unchecked(
     "sharing.theorem-B-1", paper=PAPER, section="Definition B-1 / Theorem B-1",
     statement="With two platforms competing on data prices a mixed-strategy equilibrium exists",
     reason="existence via Dasgupta-Maskin over measures on [0, Σ_j I_j(V)]^n; no finite "
@@ -487,7 +512,7 @@ register_unchecked(
 _ = (surplus_objective,)
 
 
-@register("sharing.theorem-B-3-efficiency", paper=PAPER, section="Theorem B-3 parts 1-2 "
+@_collect("sharing.theorem-B-3-efficiency", paper=PAPER, section="Theorem B-3 parts 1-2 "
           "(Theorem 3 analogue)",
           statement="1: if high-value users are uncorrelated with everyone and V^l = V^l_Φ the "
                     "equilibrium is efficient; 2: if a high-value user is correlated with "
@@ -559,7 +584,7 @@ def _wrong_payment_rules(mech, i, reports):
     return {"p=vA": no_rent, "no vA term": drop_va, "integral from v_min": from_bottom}
 
 
-@register("sharing.theorem-B-2-payment-identity", paper=PAPER,
+@_collect("sharing.theorem-B-2-payment-identity", paper=PAPER,
           section="Theorem B-2 proof, (B-18), line 229",
           statement="Under the payment rule (B-18), E_v[p_i(v)] = E_v[Φ_i(v_i) A_i(v)] "
                     "(conditionally on v_{-i}; exact step-wise evaluation, quadrature "
@@ -606,7 +631,7 @@ def _thmb2_identity(ctx: CheckContext) -> ClaimResult:
                                "unconditional one by iterated expectation)")
 
 
-@register("sharing.theorem-4-part-3-2", paper=PAPER, section="Theorem 4 Part 3-2 (B-16)",
+@_collect("sharing.theorem-4-part-3-2", paper=PAPER, section="Theorem 4 Part 3-2 (B-16)",
           statement="If δ > δ̃ = max_i v_i I_i(V) + Σ_j I_j(V) (B-16), every split of the users "
                     "has lower surplus than all on one platform, and the first best a^W on "
                     "platform 1 with p¹ = v_i(I_i(a^W) - I_i(a_i=0, a^W_{-i})), p² = 0 is an "
@@ -674,7 +699,7 @@ def _thm4p32(ctx: CheckContext) -> ClaimResult:
                                "control with δ far below δ̃ shows the checks can fail")
 
 
-@register("sharing.theorem-4-part-3-1", paper=PAPER, section="Theorem 4 Part 3-1 (B-13)-(B-15)",
+@_collect("sharing.theorem-4-part-3-1", paper=PAPER, section="Theorem 4 Part 3-1 (B-13)-(B-15)",
           statement="With high-value users correlated with V^l_2 only, v^h large and δ, Δ in "
                     "the (B-13)/(B-14) (Case 1) or (B-13)/(B-15) (Case 2) window, the first "
                     "best is all users on one platform with only V^l_1 sharing, and the "
@@ -770,10 +795,10 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
                                "proof's deviation in Case 2 (counted in details)")
 
 
-@register("sharing.theorem-4-part-2-3-threshold", paper=PAPER,
+@_collect("sharing.theorem-4-part-2-3-threshold", paper=PAPER,
           section="Theorem 4 Part 2-3 (B-8)",
           statement="The second term of Δ̃ (B-8), read max_j Σ_{i≠j}(I_i({i,j}) - I_i({i})) / "
-                    "(2(3|V|-2)) (notes A8), is > 0 iff two (low-value) users are correlated",
+                    "(2(3|V|-2)) (re-derived), is > 0 iff two (low-value) users are correlated",
           kind="theorem")
 def _thm4p23_threshold(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
@@ -805,13 +830,16 @@ def mask_pair(n: int, *users: int) -> np.ndarray:
     return m
 
 
-register_unchecked(
+_collect_unchecked(
     "sharing.theorem-4-part-2-3", paper=PAPER, section="Theorem 4 Part 2-3 (B-8)-(B-12)",
     statement="If Δ ≤ Δ̃ (B-8) there is ṽ such that v^l ≥ ṽ makes the equilibrium inefficient "
               "(no price vectors sustain all low-value users sharing on one platform)",
     reason="a non-existence statement over all price pairs (x, y) ∈ R^2n with a threshold ṽ "
            "the proof does not give (its contradiction is derived at the boundary v_i = 1, "
-           "where (B-8)'s first term (1-v_i)I_i({i})/2 vanishes, notes A8); ruling out every "
+           "where (B-8)'s first term (1-v_i)I_i({i})/2 vanishes, re-derived); ruling out every "
            "price pair would need the infinite-dimensional deviation search of Definition "
            "B-1, whose lenient selection also ranges over mixed user equilibria. The "
            "threshold (B-8) itself is checked by sharing.theorem-4-part-2-3-threshold")
+
+#: Every claim of this module, registered by :mod:`solver.sharing.plugin`.
+CLAIMS: tuple[Claim, ...] = tuple(_COLLECTED)

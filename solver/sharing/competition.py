@@ -3,7 +3,7 @@
 Parts 3-1 and 3-2, all pure user equilibria and the joint (joining + sharing) first best are in
 :mod:`.competition_part3`.
 
-Model (RECON from the proofs, notes §1.5).  Two platforms post prices ``p¹, p²``.  User ``i``
+Model (RECON from the proofs, re-derived).  Two platforms post prices ``p¹, p²``.  User ``i``
 joins platform ``b_i ∈ {1, 2}`` and shares (``a_i = 1``) or not.  With ``J_k`` the users on
 ``k`` and ``S_k ⊆ J_k`` its sharers, user i's payoff is
 ``c_i(J_{b_i}) + a_i p^{b_i}_i - v_i I_i(S_{b_i})`` (only the platform she joins learns about
@@ -15,8 +15,8 @@ Joining values ``c_i(J)`` are given by the caller; the family used in the checks
 Thresholds (by enumeration over subsets):
 
 * (B-1), line 61: ``δ̲ = Σ_j I_j(V) + max_i v_i (I_i(V∖i) - I_i({i}))`` (read with the sum
-  outside the max, notes §3).
-* (B-3): ``Δ̄`` — the text's ``max`` and the ``min`` the proof needs (notes A6); both returned.
+  outside the max, re-derived).
+* (B-3): ``Δ̄`` — the text's ``max`` and the ``min`` the proof needs (re-derived); both returned.
 * (B-4): ``v̄ = min{1/2, min_{i∈S, I_i(V)≠I_i(S)} (I_i(V)-I_i(S)) /
   (I_i(V)-I_i(S)+I_i(S^c∪{i})-I_i({i}))}``.
 * (B-16) δ̃ and Part 3-1's (B-13)-(B-15): :mod:`.competition_part3`.
@@ -279,7 +279,7 @@ def theorem4_part22_prices(sigma, v, c: JoinFn, noise: float = 1.0, reading: str
                            ) -> tuple[np.ndarray, np.ndarray]:
     """(B-5): ``p¹_i = I_i(V) - (c_i(V) - c_i({i}))``, ``p²_i = (1-v_i) I_i(V) + w I_i({i})``.
 
-    ``reading="A7"``: ``w = v_i`` (what the proof substitutes, notes A7); ``"literal"``:
+    ``reading="A7"``: ``w = v_i`` (what the proof substitutes, re-derived); ``"literal"``:
     ``w = 1`` as printed in (B-5).
     """
     n = len(v)

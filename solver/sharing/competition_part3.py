@@ -19,7 +19,7 @@ earns ``Σ_{i∈J_k} I_i(S_k) - Σ_{i∈S_k} p^k_i``).  Everything here enumerat
 Part 3-2 (lines 177-187, (B-16)): ``δ > δ̃ = max_i v_i I_i(V) + Σ_j I_j(V)`` ⇒ the first best
 ``a^W`` on platform 1 with ``p¹_i = v_i(I_i(a^W) - I_i(a_i=0, a^W_{-i}))``, ``p² = 0`` is an
 equilibrium.  Part 3-1 (lines 147-175): with ``V^l_1`` the low-value users uncorrelated
-(``Σ_ij = 0``) with every high-value user and ``V^l_2 = V^l ∖ V^l_1`` (notes A9), the first
+(``Σ_ij = 0``) with every high-value user and ``V^l_2 = V^l ∖ V^l_1`` (re-derived), the first
 best is all on one platform with only ``V^l_1`` sharing, and platform 2 has a profitable
 deviation — Case 1 (``V^l_1 ⊥ V^l_2``): ``p̃²_i = Δ + v_i I_i(V^l_2) + ε`` on ``V^l_2``
 (the ``+ε`` is ours: without it the users are exactly indifferent when ``|V^l_2| = 1`` and

@@ -2,7 +2,7 @@
 
 An intermediary releases ``s̃ = Σ^{-1} s`` for sharers only.  Since ``E[x s̃ᵀ] = I`` and
 ``E[s̃ s̃ᵀ] = M = Σ^{-1}(τI + Σ)Σ^{-1}`` (line 260, τ = 1 there), a non-sharer leaks nothing and
-a sharer ``i ∈ S`` leaks ``Ĩ_i(S) = [(M_SS)^{-1}]_ii`` (literal reading R-lit, notes A4).  With
+a sharer ``i ∈ S`` leaks ``Ĩ_i(S) = [(M_SS)^{-1}]_ii`` (literal reading R-lit, re-derived).  With
 all others sharing this equals ``I_i(V)`` (Lemma 5, line 262).  Theorem 6 Part 1 (line 266):
 minimal prices ``v_i Ĩ_i``, the platform maximises ``Σ_{i∈S}(1 - v_i) Ĩ_i(S)``, which equals the
 social surplus since non-sharers leak nothing.  The paper's abstraction (R-abs) replaces

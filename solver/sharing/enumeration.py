@@ -20,7 +20,7 @@ per step for the whole batch.  Drift: each inner walk is at most ``2^m`` updates
 exact base; the returned optima are re-evaluated by a direct Cholesky solve and the largest
 difference is reported as ``drift``.
 
-Tie-break (notes §6): among profiles within ``TIE`` of the best, the one with most sharers,
+Tie-break (re-derived): among profiles within ``TIE`` of the best, the one with most sharers,
 then the lexicographically smallest list of sharers.
 """
 

@@ -1,9 +1,9 @@
 """Example B-1 (appendix line 7) in closed form: one equicorrelated community, equal v.
 
-With Σ = (1-ρ)I + ρ11ᵀ, unit noise and ``k`` sharers (notes §4.1, re-derived in
+With Σ = (1-ρ)I + ρ11ᵀ, unit noise and ``k`` sharers (re-derived in
 :func:`solver.sharing.leakage.equicorrelated_leakage`), the platform payoff is
 ``Π(k) = k (I_in(k) - v m_in(k)) + (n-k) I_out(k)``; by exchangeability the search over 2^n
-profiles reduces to the search over ``k`` (notes R4).  The paper compares only ``a = 1`` with
+profiles reduces to the search over ``k`` (re-derived).  The paper compares only ``a = 1`` with
 ``a = 0``; :func:`true_optimum` gives the optimum over all profiles beside it.
 """
 
@@ -41,7 +41,7 @@ def all_share(n: int, rho: float, v: float) -> dict[str, float]:
 
 
 def pairwise_threshold(n: int, rho: float) -> float:
-    """``v_n* = 1/s_n²``: Π(1) ≥ Π(0) iff v ≤ v_n* (notes §4.1)."""
+    """``v_n* = 1/s_n²``: Π(1) ≥ Π(0) iff v ≤ v_n* (re-derived)."""
     s = 1 - (n - 1) * rho**2 / (2 - rho + (n - 1) * rho)
     return 1 / s**2
 

@@ -1,6 +1,7 @@
 """Sweep experiments of the sharing problem: heuristics against the exact optimum.
 
-Run for example with::
+Importing this module registers nothing: :mod:`solver.sharing.plugin` registers
+:data:`EXPERIMENTS`.  Run for example with::
 
     solver sweep sharing.heuristic-ratio \
         --grid '{"algorithm": ["greedy", "local-search"], "n": [10, 14]}' --seeds 50 \
@@ -10,12 +11,11 @@ Run for example with::
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from ..sweep.experiments import experiment
 from .enumeration import enumerate_gray
 from .heuristics import greedy, local_search
 from .objectives import platform_objective
@@ -32,9 +32,6 @@ def random_covariance(rng: np.random.Generator, n: int) -> np.ndarray:
     return (s / np.outer(d, d)) * np.sqrt(np.outer(scale, scale))
 
 
-@experiment("sharing.heuristic-ratio",
-            description="OPT/heuristic platform payoff on a random instance (params: "
-                        "algorithm greedy|local-search, n)")
 def heuristic_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Ratio OPT / ALG (≥ 1) of the platform's payoff, OPT by Gray-code enumeration.
 
@@ -62,3 +59,11 @@ def heuristic_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
             "value": heur.value, "size": n, "seconds": t_heur, "seconds_exact": t_exact,
             "instance": {"problem": "sharing", "covariance": sigma.tolist(),
                          "privacy_values": v.tolist()}}
+
+
+#: ``(name, description, function)`` of every experiment here (registered by the plugin).
+EXPERIMENTS: tuple[tuple[str, str, Callable[[Mapping[str, Any], int], dict[str, Any]]], ...] = (
+    ("sharing.heuristic-ratio",
+     "OPT/heuristic platform payoff on a random instance (params: algorithm "
+     "greedy|local-search, n)", heuristic_ratio),
+)

@@ -1,6 +1,7 @@
-"""Greedy and local-search heuristics over sharing profiles (no guarantee; notes §2.3 A2).
+"""Greedy and local-search heuristics over sharing profiles (no guarantee; re-derived;
+see docs/sharing.md).
 
-Leakage is not submodular across users (notes §2.3 item 3), and the platform payoff is a
+Leakage is not submodular across users (re-derived), and the platform payoff is a
 difference of set functions, so neither heuristic has an approximation guarantee; the
 benchmark measures their gap against the exact optimum.
 """
@@ -43,7 +44,7 @@ def greedy(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0) -> Sear
         cur[best_j] = True
         val += best_gain
     val = evaluate(sigma, cur, obj, noise)
-    return SearchResult(val, cur, "heuristic:greedy", status="feasible", nodes=evals,
+    return SearchResult(val, cur, "heuristic:greedy", status="approximate", nodes=evals,
                         seconds=time.perf_counter() - t0)
 
 
@@ -79,4 +80,4 @@ def local_search(sigma: np.ndarray, obj: ProfileObjective, noise: float = 1.0,
             val, cur = best[0], best[1]
             improved = True
     return SearchResult(evaluate(sigma, cur, obj, noise), cur, "heuristic:local-search",
-                        status="feasible", nodes=evals, seconds=time.perf_counter() - t0)
+                        status="approximate", nodes=evals, seconds=time.perf_counter() - t0)

@@ -10,13 +10,15 @@ Formulas
 ``I_i(S) = Σ_{i,S} (Σ_{S,S} + τ I)^{-1} Σ_{S,i}`` for every user ``i`` at once: with
 ``W = (Σ_SS + τI)^{-1} Σ_{S,:}`` (one triangular solve pair), ``I = diag(Σ_{:,S} W)``.
 
-Own marginal (DERIVED, notes §1.2): for a sharer ``i`` with posterior variance
+Own marginal (re-derived): for a sharer ``i`` with posterior variance
 ``P_ii = Var(x_i | s_S)``, ``m_i(S) = I_i(S) - I_i(S \\ {i}) = P_ii² / (τ - P_ii)``.
 Proof: with ``s = Var(x_i | s_{S∖i})``, adding the own signal gives ``P_ii = sτ/(s+τ)`` and
 ``m_i = s²/(s+τ)``; eliminating ``s = P_ii τ/(τ - P_ii)`` gives the expression.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
@@ -28,7 +30,8 @@ from .tolerances import SYMMETRY
 
 __all__ = [
     "validate_covariance", "leakage", "posterior_variances", "posterior_stats", "own_marginals",
-    "leakage_without_each", "leakage_many", "equicorrelated_leakage", "mask_from_indices",
+    "leakage_without_each", "leakage_many", "outcome", "equicorrelated_leakage",
+    "mask_from_indices",
     "cross_submodularity_violation",
 ]
 
@@ -87,20 +90,31 @@ def validate_covariance(sigma: np.ndarray, field: str = "covariance",
     return (a, lam) if eigenvalues else a
 
 
-def _mask(n: int, profile) -> np.ndarray:
+def _mask(n: int, profile: Any) -> np.ndarray:
     """A profile as a boolean mask: a bool or 0/1 vector of length ``n`` (never indices)."""
     p = np.asarray(profile)
     if p.shape != (n,):
-        raise ValueError(f"profile must be a 0/1 vector of length {n}, got shape {p.shape}")
+        raise ValueError(f"profile must be a 0/1 (or boolean) vector of length {n}, one entry "
+                         f"per user, got shape {p.shape}; for a list of sharer indices use "
+                         "mask_from_indices(n, sharers)")
     if p.dtype != bool and not np.isin(p, (0, 1)).all():
-        raise ValueError("profile entries must be 0 or 1")
+        raise ValueError("profile entries must be 0 or 1 (a 0/1 vector, one entry per user, "
+                         "not sharer indices: use mask_from_indices(n, sharers))")
     return p.astype(bool)
 
 
-def mask_from_indices(n: int, sharers) -> np.ndarray:
-    """Boolean mask of length ``n`` with ``True`` at the given sharer indices."""
+def mask_from_indices(n: int, sharers: Any) -> np.ndarray:
+    """Boolean mask of length ``n`` with ``True`` at the given sharer indices.
+
+    Users count from 0 (user ``i`` is row and column ``i`` of the covariance); an index
+    outside ``0..n-1`` (a negative one included: numpy would wrap it) raises ``ValueError``.
+    """
+    idx = [int(i) for i in sharers]
+    bad = [i for i in idx if not 0 <= i < n]
+    if bad:
+        raise ValueError(f"sharer indices count from 0 and must lie in 0..{n - 1}, got {bad}")
     m = np.zeros(n, dtype=bool)
-    m[list(sharers)] = True
+    m[idx] = True
     return m
 
 
@@ -142,7 +156,7 @@ def posterior_stats(sigma: np.ndarray, profile, noise: float = 1.0
 
 
 def leakage(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
-    """Leaked information ``I_i(S)`` for every user ``i`` (appendix line 262; notes §1.2).
+    """Leaked information ``I_i(S)`` for every user ``i`` (appendix line 262; re-derived).
 
     ``profile`` is a 0/1 vector or boolean mask of length n (see :func:`mask_from_indices`).
     """
@@ -169,13 +183,16 @@ def leakage_without_each(sigma: np.ndarray, profile, noise: float = 1.0) -> np.n
 
 def leakage_many(sigma: np.ndarray, profiles: np.ndarray, noise: float = 1.0) -> np.ndarray:
     """Leakage for a batch of profiles ``(B, n)`` -> ``(B, n)`` (one Cholesky per profile)."""
-    profiles = np.asarray(profiles).astype(bool)
+    profiles = np.asarray(profiles)
+    if profiles.ndim != 2 or profiles.shape[1:] != (sigma.shape[0],):
+        raise ValueError(f"profiles must be a (B, {sigma.shape[0]}) array of 0/1 rows, got "
+                         f"shape {profiles.shape}")
     return np.stack([leakage(sigma, p, noise) for p in profiles]) if len(profiles) else \
         np.zeros((0, sigma.shape[0]))
 
 
 def equicorrelated_leakage(n: int, k: int, rho: float) -> tuple[float, float, float]:
-    """Closed form for Σ = (1-ρ)I + ρ11ᵀ, unit noise, ``k`` sharers (Example B-1; notes §4.1).
+    """Closed form for Σ = (1-ρ)I + ρ11ᵀ, unit noise, ``k`` sharers (Example B-1; re-derived).
 
     Returns ``(I_in, I_out, m_in)``: a sharer's leakage, a non-sharer's leakage and a
     sharer's own marginal ``I_in(k) - I_out(k-1)``.
@@ -198,7 +215,7 @@ def equicorrelated_leakage(n: int, k: int, rho: float) -> tuple[float, float, fl
 
 def cross_submodularity_violation(sigma: np.ndarray, noise: float = 1.0
                                   ) -> tuple[float, tuple[int, int, tuple[int, ...]] | None]:
-    """Largest violation of cross-submodularity of leakage (diagnostic only, notes A2).
+    """Largest violation of cross-submodularity of leakage (diagnostic only, re-derived).
 
     Checks ``I_i(T ∪ {j}) - I_i(T) ≤ I_i(S ∪ {j}) - I_i(S)`` for ``S ⊆ T``, ``j ∉ T``, over
     ``S = T ∖ {k}`` (enough for a counterexample; exhaustive over T, so n ≤ ~10).  Leakage is
@@ -225,3 +242,52 @@ def cross_submodularity_violation(sigma: np.ndarray, noise: float = 1.0
                 if diff[i] > worst:
                     worst, arg = float(diff[i]), (i, int(j), tuple(np.flatnonzero(t).tolist()))
     return worst, arg
+
+
+def outcome(sigma: np.ndarray, v: np.ndarray, profile: Any, noise: float = 1.0
+            ) -> dict[str, Any]:
+    """Prices, leakages, utilities, platform payoff and surplus at a profile [AMMO22].
+
+    Prices are the minimal ones that make every sharer share,
+    ``p_i = v_i (I_i(S) - I_i(S ∖ i))`` [AMMO22, Appendix, Theorem 4 Part 3-2]; the
+    platform's payoff is ``U = Σ_i I_i(S) - Σ_{i∈S} p_i`` and the surplus
+    ``W = Σ_i (1 - v_i) I_i(S)`` [AMMO22, Appendix, Proposition B-1].
+
+    Parameters
+    ----------
+    sigma
+        Validated covariance of the users' types (:func:`validate_covariance`), in the
+        data's units squared; not a correlation matrix unless the variances are 1.
+    v
+        Privacy values, one per user (money per unit of leakage), length ``n``.
+    profile
+        A 0/1 (or boolean) vector of length ``n``, one entry per user (user ``i`` is entry
+        ``i``, counting from 0); never a list of sharer indices (:func:`mask_from_indices`).
+    noise
+        The noise **variance** ``τ`` (not its standard deviation), in the covariance's units.
+
+    Returns
+    -------
+    dict
+        ``profile`` (0/1 ints), ``leakage``, ``prices``, ``platform_payoff``,
+        ``user_utilities`` (``p_i - v_i I_i``) and ``surplus``.
+
+    Raises
+    ------
+    ValueError
+        A profile that is not a 0/1 vector of length ``n``, or privacy values of another
+        length.
+    """
+    n = sigma.shape[0]
+    a = _mask(n, profile)
+    v = np.asarray(v, dtype=float)
+    if v.shape != (n,):
+        raise ValueError(f"privacy values must have one entry per user ({n}), got shape "
+                         f"{v.shape}")
+    inf = leakage(sigma, a, noise)
+    wo = leakage_without_each(sigma, a, noise)
+    prices = np.where(a, v * (inf - wo), 0.0)
+    return {"profile": a.astype(int), "leakage": inf, "prices": prices,
+            "platform_payoff": float(inf.sum() - prices.sum()),
+            "user_utilities": prices - v * inf,
+            "surplus": float(((1 - v) * inf).sum())}

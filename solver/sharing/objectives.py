@@ -1,4 +1,4 @@
-"""Set functions over sharing profiles, in one linear family (notes §2.1).
+"""Set functions over sharing profiles, in one linear family (re-derived).
 
 Every objective the appendix optimises over ``a ∈ {0,1}^n`` has the form
 
@@ -43,7 +43,7 @@ class ProfileObjective:
         return len(self.alpha)
 
     def fix_in_mask(self) -> np.ndarray:
-        """Users that some optimal profile contains (generalised Lemma 3, notes §2.4 R1).
+        """Users that some optimal profile contains (generalised Lemma 3, re-derived).
 
         If ``α ≥ 0``, ``γ ≥ 0`` and ``β ≥ 0`` everywhere, adding a user ``i`` with
         ``α_i ≥ β_i`` never lowers the value: non-sharers' ``I_j`` rise (monotonicity),
@@ -68,7 +68,7 @@ def surplus_objective(v: np.ndarray) -> ProfileObjective:
 
 
 def decorrelated_objective(v: np.ndarray) -> ProfileObjective:
-    """Theorem 6 Part 1: ``Σ_{i∈S} (1 - v_i) I_i(a)`` (paper's abstraction, notes A4 R-abs)."""
+    """Theorem 6 Part 1: ``Σ_{i∈S} (1 - v_i) I_i(a)`` (paper's abstraction, re-derived)."""
     n = len(v)
     return ProfileObjective(np.zeros(n), 1.0 - np.asarray(v, float), np.zeros(n), "decorrelated")
 

@@ -18,7 +18,7 @@ support, breaks it.
 
 Exact evaluation.  For fixed ``v_{-i}``, ``A_i(·, v_{-i})`` is a step function with the
 finitely many breakpoints of :meth:`ThmB2Mechanism.breakpoints` (an upper envelope of 2^n
-lines, notes §2.5).  On a step ``[a, b)`` with value ``A``:
+lines, re-derived).  On a step ``[a, b)`` with value ``A``:
 
 * ``∫_a^b Φ A f dx = A ∫_a^b (x f + F) dx = A [x F(x)]_a^b`` — exact, no quadrature;
 * under (B-18) the payment is constant on the step, so ``∫_a^b p f = p(mid)(F(b) - F(a))``.

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from solver.cli import solve_file
+from solver.problems import solve_file
 from solver.sharing.experiments import heuristic_ratio, random_covariance
 
 

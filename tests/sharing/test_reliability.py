@@ -11,13 +11,16 @@ import pytest
 
 from solver import budget
 from solver.problems import SolveOptions
-from solver.sharing import cli_problem
+from solver.sharing import problem
 from solver.sharing.branch_bound import branch_and_bound
-from solver.sharing.cli_problem import parse, solve
 from solver.sharing.enumeration import SearchResult, enumerate_gray
 from solver.sharing.objectives import platform_objective
+from solver.sharing.problem import SharingInstance
+from solver.sharing.problem import _cli_solve as solve
 from solver.sharing.resources import NOISE_RATIO_MAX, NOISE_RATIO_MIN
 from tests.contract import SCALES, check_contract, close, run_solve, scaled
+
+parse = SharingInstance.from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "sharing"
@@ -141,28 +144,28 @@ def test_branch_and_bound_honours_the_budget_deadline():
 def test_wrong_profile_from_the_search_is_caught(monkeypatch):
     """A search that returns a non-optimal profile labelled optimal: the single-flip check
     turns the result into status error (exit 1), never exit 0."""
-    real = cli_problem.enumerate_gray
+    real = problem.enumerate_gray
 
     def wrong(sigma, objs, noise):
         out = real(sigma, objs, noise)
         n = sigma.shape[0]
         return [SearchResult(0.0, np.zeros(n, dtype=bool), r.method) for r in out]
 
-    monkeypatch.setattr(cli_problem, "enumerate_gray", wrong)
+    monkeypatch.setattr(problem, "enumerate_gray", wrong)
     out = check_contract(run_solve(load("example_b1_n8_v2.json")))
     assert out.rc == 1 and out.status == "error"
     assert "a-posteriori check failed" in out.result["message"]
 
 
 def test_wrong_prices_are_caught(monkeypatch):
-    real = cli_problem.outcome
+    real = problem.outcome
 
     def wrong(*a, **k):
         res = real(*a, **k)
         res["prices"] = res["prices"] * (1 + 1e-6)
         return res
 
-    monkeypatch.setattr(cli_problem, "outcome", wrong)
+    monkeypatch.setattr(problem, "outcome", wrong)
     out = check_contract(run_solve(load("two_users_too_much_data.json")))
     assert out.rc == 1 and out.status == "error" and "price" in out.result["message"]
 

@@ -16,7 +16,6 @@ from solver.problems import SolveOptions
 from solver.sharing import example_b1 as b1
 from solver.sharing.bayes import ThmB2Mechanism, uniform_prior, vcg_prices
 from solver.sharing.branch_bound import branch_and_bound, node_bound
-from solver.sharing.cli_problem import outcome, parse, solve
 from solver.sharing.decorrelation import decorrelated_leakage
 from solver.sharing.enumeration import enumerate_gray, enumerate_naive
 from solver.sharing.heuristics import greedy, local_search
@@ -24,6 +23,7 @@ from solver.sharing.leakage import (
     equicorrelated_leakage,
     leakage,
     leakage_without_each,
+    outcome,
     validate_covariance,
 )
 from solver.sharing.objectives import (
@@ -32,7 +32,11 @@ from solver.sharing.objectives import (
     platform_objective,
     surplus_objective,
 )
+from solver.sharing.problem import SharingInstance
+from solver.sharing.problem import _cli_solve as solve
 from solver.tolerances import EXACT
+
+parse = SharingInstance.from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 
