@@ -1,35 +1,57 @@
-"""Claims about the Baseline and CE Mechanisms (Pricing Private Data, Sections 4.1-4.3, 5.1-5.2).
+"""Claims about the Baseline and CE Mechanisms [GAH12, Sections 4.1-4.3, 5.1-5.2].
 
 Examples: the prices of Section 4.3 and the ordering bands of Figure 2.  Theorems:
 Lemma 4.2, Theorems 4.1 and 4.3 and 5.3 by exhaustive misreport search on a grid, the
 Section 5.1 statement that the general Baseline Mechanism is truthful with its exclusion
 rule, and the Section 4.2 remark that the CE price never exceeds the Baseline price.
-Importing this module also registers the ``sampling-mechanism`` CLI problem.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..claims.registry import CheckContext, ClaimResult, register
+from ..claims.registry import CheckContext, Claim, ClaimResult
 from ..tolerances import EXACT
-from . import mechanism_cli  # noqa: F401  (registers the sampling-mechanism problem)
 from . import mechanisms as M
 from . import utility as U
 from .distributions import (
     independent_distribution,
     mean_count,
+    ordering_bands,
     ordering_distribution,
     seller_counts,
 )
 
-PAPER = "Pricing Private Data (Riederer et al.)"
+CheckFn = Callable[[CheckContext], ClaimResult]
+PAPER = "Pricing Private Data (Gkatzelis, Aperjis, Huberman) [GAH12]"
+#: The claims of this module, registered by :mod:`solver.sampling.plugin` (importing
+#: this module registers nothing).
+CLAIMS: list[Claim] = []
 
+
+def _claim(id: str, **kw: Any) -> Callable[[CheckFn], CheckFn]:
+    """Decorator adding a check function to :data:`CLAIMS` as a :class:`Claim`."""
+    def deco(fn: CheckFn) -> CheckFn:
+        CLAIMS.append(Claim(id, check=fn, **kw))
+        return fn
+    return deco
+
+
+#: Figure 2 of [GAH12, Section 4.3]: buyers per demanded sample size, case (a) being the
+#: Section 4.3 market and case (b) the caption's histogram.  The one copy of these profiles
+#: (the sweep experiment ``sampling.figure2`` reads them too).
+FIGURE2_CASES: dict[str, dict[int, int]] = {
+    "a": {100: 50, 200: 150},
+    "b": {100: 40, 200: 30, 300: 20, 500: 10},
+}
 #: Section 4.3 instance: 1000 sellers after removing the maximum reporter (c^max = 10).
-SEC43_DEMANDS = [100] * 50 + [200] * 150
-FIG2B_DEMANDS = [100] * 40 + [200] * 30 + [300] * 20 + [500] * 10
+SEC43_DEMANDS = [s for s, c in FIGURE2_CASES["a"].items() for _ in range(c)]
+FIG2B_DEMANDS = [s for s, c in FIGURE2_CASES["b"].items() for _ in range(c)]
+#: Sellers n' of Section 4.3 and of Figure 2, once the c^max seller is removed (reading
+#: choice: the caption omits n').
 SEC43_N_AFTER = 1000
 #: Printed precision of a dollar price ("$6.53"): half a cent.
 CENT = 0.005
@@ -88,13 +110,13 @@ def _price_row(mechanism: str, distribution: str, paper: float) -> ClaimResult:
     return ClaimResult(ok, round(price, 2), paper, details=det)
 
 
-@register("sampling.example-4.3-baseline", paper=PAPER, section="4.3",
+@_claim("sampling.example-4.3-baseline", paper=PAPER, section="4.3",
           statement="Baseline Mechanism with c^max = 10: price $10 per seller.", kind="example")
 def _ex_baseline(ctx: CheckContext) -> ClaimResult:
     return _price_row("baseline", "ordering", 10.0)
 
 
-@register("sampling.example-4.3-ordering", paper=PAPER, section="4.3",
+@_claim("sampling.example-4.3-ordering", paper=PAPER, section="4.3",
           statement="CE Mechanism with the ordering distribution: price $6.53 (1000 sellers, "
                     "half CARA a = 0.002 with c_i = 0; 50 buyers d = 100, 150 buyers d = 200).",
           kind="example", tolerance=CENT)
@@ -102,20 +124,11 @@ def _ex_ordering(ctx: CheckContext) -> ClaimResult:
     return _price_row("ce", "ordering", 6.53)
 
 
-@register("sampling.example-4.3-independent", paper=PAPER, section="4.3",
+@_claim("sampling.example-4.3-independent", paper=PAPER, section="4.3",
           statement="CE Mechanism with independent samples per buyer: price $9.96.",
           kind="example", tolerance=CENT)
 def _ex_independent(ctx: CheckContext) -> ClaimResult:
     return _price_row("ce", "independent", 9.96)
-
-
-def _bands(n: int, demands: list[int]) -> list[list[int]]:
-    """[first position, last position, buyers] for each run of equal k_j."""
-    k = seller_counts(n, np.asarray(demands))
-    cut = np.flatnonzero(np.diff(k)) + 1
-    starts = np.concatenate([[0], cut])
-    ends = np.concatenate([cut, [k.size]])
-    return [[int(s) + 1, int(e), int(k[s])] for s, e in zip(starts, ends, strict=True)]
 
 
 def _simulated_counts(n: int, demands: list[int], rng: np.random.Generator) -> np.ndarray:
@@ -129,14 +142,14 @@ def _simulated_counts(n: int, demands: list[int], rng: np.random.Generator) -> n
     return pos_count
 
 
-@register("sampling.example-figure-2a", paper=PAPER, section="4.2 (Example), Fig. 2(a)",
+@_claim("sampling.example-figure-2a", paper=PAPER, section="4.2 (Example), Fig. 2(a)",
           statement="Ordering distribution, 50 buyers d = 100 and 150 buyers d = 200: "
                     "positions 1-100 are sold to 200 buyers, 101-200 to 150, the rest to none "
                     "(the Section 4.3 text's '200, 100 or 0' reads 150 for 100).",
           kind="example")
 def _ex_fig2a(ctx: CheckContext) -> ClaimResult:
     paper = [[1, 100, 200], [101, 200, 150], [201, SEC43_N_AFTER, 0]]
-    bands = _bands(SEC43_N_AFTER, SEC43_DEMANDS)
+    bands = ordering_bands(SEC43_N_AFTER, SEC43_DEMANDS)
     sim = _simulated_counts(SEC43_N_AFTER, SEC43_DEMANDS, ctx.rng())
     k = seller_counts(SEC43_N_AFTER, np.asarray(SEC43_DEMANDS))
     p = ordering_distribution(SEC43_N_AFTER, np.asarray(SEC43_DEMANDS))
@@ -146,13 +159,13 @@ def _ex_fig2a(ctx: CheckContext) -> ClaimResult:
                                 "n_prime": SEC43_N_AFTER})
 
 
-@register("sampling.example-figure-2b", paper=PAPER, section="4.3, Fig. 2(b)",
+@_claim("sampling.example-figure-2b", paper=PAPER, section="4.3, Fig. 2(b)",
           statement="Ordering distribution for 40 buyers d = 100, 30 d = 200, 20 d = 300, "
                     "10 d = 500 (n' = 1000). The figure's numbers are not printed: the row "
                     "compares the computed bands with the caption's histogram (100 buyers) "
                     "and with one simulated ordering.", kind="example")
 def _ex_fig2b(ctx: CheckContext) -> ClaimResult:
-    bands = _bands(SEC43_N_AFTER, FIG2B_DEMANDS)
+    bands = ordering_bands(SEC43_N_AFTER, FIG2B_DEMANDS)
     sim = _simulated_counts(SEC43_N_AFTER, FIG2B_DEMANDS, ctx.rng())
     k = seller_counts(SEC43_N_AFTER, np.asarray(FIG2B_DEMANDS))
     p = ordering_distribution(SEC43_N_AFTER, np.asarray(FIG2B_DEMANDS))
@@ -244,14 +257,14 @@ def _search(mech: str, ctx: CheckContext, trials: int, attitudes: tuple[str, ...
                        message="" if ok else "profitable misreport or ex-post IR violation")
 
 
-@register("sampling.theorem-4.1", paper=PAPER, section="4.1, Theorem 4.1",
+@_claim("sampling.theorem-4.1", paper=PAPER, section="4.1, Theorem 4.1",
           statement="The Baseline Mechanism for linear costs is dominant strategy truthful "
                     "and ex-post individually rational.", kind="theorem", tolerance=GAIN_TOL)
 def _thm41(ctx: CheckContext) -> ClaimResult:
     return _search("baseline", ctx, 6 if ctx.quick else 60, ("averse", "neutral", "seeking"))
 
 
-@register("sampling.theorem-4.3", paper=PAPER, section="4.2, Theorem 4.3",
+@_claim("sampling.theorem-4.3", paper=PAPER, section="4.2, Theorem 4.3",
           statement="If every seller is risk-averse or risk-neutral, the CE Mechanism for "
                     "linear costs is dominant strategy truthful and ex-post individually "
                     "rational.", kind="theorem", tolerance=GAIN_TOL)
@@ -259,7 +272,7 @@ def _thm43(ctx: CheckContext) -> ClaimResult:
     return _search("ce", ctx, 4 if ctx.quick else 50, ("averse", "neutral"))
 
 
-@register("sampling.risk-seeking-theorem-4.3", paper=PAPER, section="4.2, Theorem 4.3",
+@_claim("sampling.risk-seeking-theorem-4.3", paper=PAPER, section="4.2, Theorem 4.3",
           statement="If some sellers are risk-seeking, a variation of the CE Mechanism for "
                     "linear costs (thresholds from pi_max_{-i}) is dominant strategy truthful "
                     "and individually rational.", kind="theorem", tolerance=GAIN_TOL,
@@ -297,7 +310,7 @@ def _general_report_grid(costs: np.ndarray, rng: np.random.Generator) -> list[np
     return [np.concatenate([[0.0], r]) for r in rows]
 
 
-@register("sampling.baseline-general-truthful", paper=PAPER, section="5.1",
+@_claim("sampling.baseline-general-truthful", paper=PAPER, section="5.1",
           statement="With arbitrary costs, the Baseline Mechanism (pay pi_max(k) = max_i "
                     "c_hat_i(k)) is dominant strategy truthful if a seller with c_hat_i(k) = "
                     "pi_max(k) is not sampled k times.", kind="theorem", tolerance=GAIN_TOL)
@@ -306,7 +319,7 @@ def _base_general(ctx: CheckContext) -> ClaimResult:
                    general=True)
 
 
-@register("sampling.theorem-5.3", paper=PAPER, section="5.2, Theorem 5.3",
+@_claim("sampling.theorem-5.3", paper=PAPER, section="5.2, Theorem 5.3",
           statement="The CE Mechanism for general costs (with the pi_max_{-i} variant) is "
                     "dominant strategy truthful and individually rational (checked for "
                     "risk-averse and risk-neutral sellers).", kind="theorem",
@@ -315,7 +328,7 @@ def _thm53(ctx: CheckContext) -> ClaimResult:
     return _search("ce", ctx, 2 if ctx.quick else 25, ("averse", "neutral"), general=True)
 
 
-@register("sampling.ce-price-at-most-baseline", paper=PAPER, section="4.1-4.2",
+@_claim("sampling.ce-price-at-most-baseline", paper=PAPER, section="4.1-4.2",
           statement="The Baseline price is c^max for every psi, and the CE Mechanism's total "
                     "expected payment never exceeds the Baseline's (Section 4.2).",
           kind="theorem", tolerance=EXACT)
@@ -342,7 +355,7 @@ def _ce_le_base(ctx: CheckContext) -> ClaimResult:
     return ClaimResult(worst <= EXACT * 10, worst, worst_case=worst_inst)
 
 
-@register("sampling.corollary-4.5", paper=PAPER, section="4.2, Corollary 4.5",
+@_claim("sampling.corollary-4.5", paper=PAPER, section="4.2, Corollary 4.5",
           statement="For c^max > c_i, pi_max(k) = c^max k and concave u_i, the certainty "
                     "equivalent e_i(p_psi, pi_max) is minimised over Psi(N') by the ordering "
                     "distribution.", kind="theorem", tolerance=GAIN_TOL)
@@ -382,7 +395,7 @@ def _cor45(ctx: CheckContext) -> ClaimResult:
                        details={"instances": count, "minimum_over_psi": "exact degree MILP"})
 
 
-@register("sampling.section-5.2-reordering-bias", paper=PAPER, section="5.2 (ordering "
+@_claim("sampling.section-5.2-reordering-bias", paper=PAPER, section="5.2 (ordering "
           "variation with removals)",
           statement="The ordering distribution with removals 'introduces some bias', which "
                     "'will be very small if the number of sellers is much larger than the "

@@ -1,6 +1,6 @@
 """Claims about Π^OPT, the ordering distribution's approximation ratio and the LP over Ψ.
 
-Pricing Private Data, Lemma 4.2 (for the optimal distribution), Theorem 4.4, Theorem 5.1,
+[GAH12], Lemma 4.2 (for the optimal distribution), Theorem 4.4, Theorem 5.1,
 Theorem 5.2 and the relaxation-gap statement of the LP in the proof of Theorem 4.4.  Every
 Π^OPT below is the certified histogram MILP (:mod:`solver.sampling.optimum`); the search in
 Theorem 5.2 uses the exact DP for speed and re-certifies its worst case with the MILP.
@@ -8,11 +8,12 @@ Theorem 5.2 uses the exact DP for speed and re-certifies its worst case with the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..claims.registry import CheckContext, ClaimResult, register
+from ..claims.registry import CheckContext, Claim, ClaimResult
 from ..tolerances import BACKEND_AGREEMENT, EXACT, INEQUALITY
 from . import families as F
 from .brute_force import dp_optimum
@@ -25,7 +26,20 @@ from .distributions import (
 from .optimum import optimal_payment
 from .relaxation import compact_lp, gap_bound, subset_lp
 
-PAPER = "Pricing Private Data (Riederer et al.)"
+CheckFn = Callable[[CheckContext], ClaimResult]
+PAPER = "Pricing Private Data (Gkatzelis, Aperjis, Huberman) [GAH12]"
+#: The claims of this module, registered by :mod:`solver.sampling.plugin` (importing
+#: this module registers nothing).
+CLAIMS: list[Claim] = []
+
+
+def _claim(id: str, **kw: Any) -> Callable[[CheckFn], CheckFn]:
+    """Decorator adding a check function to :data:`CLAIMS` as a :class:`Claim`."""
+    def deco(fn: CheckFn) -> CheckFn:
+        CLAIMS.append(Claim(id, check=fn, **kw))
+        return fn
+    return deco
+
 
 
 def _inst(n: int, d: np.ndarray, pi: np.ndarray) -> dict[str, Any]:
@@ -37,7 +51,7 @@ def _ordering(n: int, d: np.ndarray, pi: np.ndarray) -> float:
     return expected_payment(ordering_distribution(n, d), pi)
 
 
-@register("sampling.lemma-4.2", paper=PAPER, section="4.2, Lemma 4.2",
+@_claim("sampling.lemma-4.2", paper=PAPER, section="4.2, Lemma 4.2",
           statement="sum_k k p(k) = sum_b d_b / n for every unbiased psi: checked for the "
                     "optimal (Pi^OPT) distribution, the ordering and independent samples.",
           kind="theorem", tolerance=EXACT)
@@ -88,7 +102,7 @@ def _random_concave_g(rng: np.random.Generator, m: int) -> np.ndarray:
     return g + rng.exponential(1.0) * (k > 0) * int(rng.integers(2))  # optional jump at 0
 
 
-@register("sampling.theorem-4.4", paper=PAPER, section="4.3, Theorem 4.4",
+@_claim("sampling.theorem-4.4", paper=PAPER, section="4.3, Theorem 4.4",
           statement="For concave non-decreasing g, sum_k p(k) g(k) is minimised over Psi by "
                     "the ordering distribution.",
           kind="theorem", tolerance=INEQUALITY)
@@ -116,7 +130,7 @@ def _thm44(ctx: CheckContext) -> ClaimResult:
                                 "instances_with_excess": int(strict)})
 
 
-@register("sampling.theorem-5.1", paper=PAPER, section="5.1, Theorem 5.1",
+@_claim("sampling.theorem-5.1", paper=PAPER, section="5.1, Theorem 5.1",
           statement="No pi^max-oblivious distribution guarantees Pi(psi) <= (2 - eps) Pi^OPT: "
                     "on the family with one buyer wanting n and n^2 + n wanting 1, "
                     "pi_B(k) = max(k, n), the ordering ratio tends to 2.",
@@ -194,7 +208,7 @@ def _mutate(rng: np.random.Generator, n: int, d: np.ndarray,
     return d, np.round(pi, 9)
 
 
-@register("sampling.theorem-5.2", paper=PAPER, section="5.1, Theorem 5.2",
+@_claim("sampling.theorem-5.2", paper=PAPER, section="5.1, Theorem 5.2",
           statement="If every c_i is concave, Pi(psi*) <= 2 Pi^OPT.",
           kind="theorem", tolerance=INEQUALITY)
 def _thm52(ctx: CheckContext) -> ClaimResult:
@@ -243,7 +257,7 @@ def _thm52(ctx: CheckContext) -> ClaimResult:
                                 "search_worst_ratio": search_best})
 
 
-@register("sampling.relaxation-gap", paper=PAPER, section="4.3, proof of Theorem 4.4",
+@_claim("sampling.relaxation-gap", paper=PAPER, section="4.3, proof of Theorem 4.4",
           statement="The LP over Psi (distribution over buyer subsets with marginals d_b/n) "
                     "is a relaxation: LP <= Pi^OPT, with equality of the subset and compact "
                     "LPs, gap <= (|T|+1) max pi / n, non-increasing when (n, d) are doubled; "

@@ -1,9 +1,13 @@
-"""Distributions of how many buyers see one seller's data (Pricing Private Data, Sections 4-5).
+"""Distributions of how many buyers see one seller's data [GAH12, Sections 4-5].
 
 For an unbiased sampling distribution ψ ∈ Ψ(N') with buyer sample sizes d_b, let p_ψ(k) be the
 probability that a fixed seller is sampled by exactly k buyers (by symmetry of unbiased
 distributions the same for every seller).  The expected payment per seller is
-Π(ψ) = Σ_k p_ψ(k) π(k) (Section 5.1).
+Π(ψ) = Σ_k p_ψ(k) π(k) [GAH12, Section 5.1].
+
+Conventions (checked; a violation raises :class:`~solver.errors.InstanceError` naming it):
+``demands`` are sample sizes d_b in ``0..n`` (any order), never seller indices; every p and
+π is indexed by the count ``k = 0..m`` (length m + 1).
 """
 
 from __future__ import annotations
@@ -11,8 +15,30 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal, stats
 
+from ..errors import InstanceError
+
 #: Largest product of lengths convolved directly in :func:`independent_distribution`.
 DIRECT_CONVOLUTION_MAX = 10**7
+
+
+def _demands(n: int, demands: np.ndarray) -> np.ndarray:
+    """``demands`` as int64 sample sizes in ``0..n`` (else an error naming the convention)."""
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise InstanceError("sellers", f"must be an integer >= 1, got {n!r}")
+    d = np.asarray(demands)
+    if d.ndim != 1:
+        raise InstanceError("demands", f"must be a 1-d array of sample sizes d_b, got shape "
+                                       f"{d.shape}")
+    if d.size and (d.dtype.kind not in "iuf" or not np.all(np.isfinite(d))
+                   or not np.all(d == np.round(d))):
+        raise InstanceError("demands", "must be integer sample sizes d_b")
+    d = d.astype(np.int64)
+    if d.size and (d.min() < 0 or d.max() > n):
+        bad = int(np.flatnonzero((d < 0) | (d > n))[0])
+        raise InstanceError(f"demands[{bad}]", f"must be a sample size in 0..n = 0..{n}, got "
+                                               f"{int(d[bad])} (demands are how many sellers "
+                                               "buyer b samples, not seller indices)")
+    return d
 
 
 def seller_counts(n: int, demands: np.ndarray) -> np.ndarray:
@@ -30,7 +56,7 @@ def seller_counts(n: int, demands: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Integer array of length n: the number of buyers that see the seller in position j.
     """
-    d = np.sort(np.asarray(demands, dtype=np.int64))
+    d = np.sort(_demands(n, demands))
     j = np.arange(1, n + 1)
     # number of d_b >= j = m - #{d_b < j}
     return d.size - np.searchsorted(d, j, side="left")
@@ -44,7 +70,7 @@ def ordering_histogram(n: int, demands: np.ndarray) -> np.ndarray:
     degree histogram of one graph (buyer b takes the first d_b positions), so it is always
     realisable.
     """
-    d = np.sort(np.asarray(demands, dtype=np.int64))[::-1]
+    d = np.sort(_demands(n, demands))[::-1]
     return np.concatenate([[n], d]) - np.concatenate([d, [0]])
 
 
@@ -79,7 +105,7 @@ def independent_distribution(n: int, demands: np.ndarray) -> np.ndarray:
     numpy.ndarray
         Length m + 1; entry k is p(k).
     """
-    d = np.asarray(demands, dtype=np.int64)
+    d = _demands(n, demands)
     m = d.size
     pmf = np.array([1.0])
     sizes, mult = np.unique(d, return_counts=True)
@@ -100,7 +126,8 @@ def expected_payment(p: np.ndarray, payment: np.ndarray) -> float:
     p = np.asarray(p, dtype=float)
     pi = np.asarray(payment, dtype=float)
     if p.shape != pi.shape:
-        raise ValueError(f"p has length {p.size} but payment has length {pi.size}")
+        raise InstanceError("payment", f"must have the length of p, {p.size} (both are "
+                                       f"indexed by k = 0..m), got {pi.size}")
     return float(p @ pi)
 
 
@@ -108,3 +135,29 @@ def mean_count(p: np.ndarray) -> float:
     """Σ_k k p(k); Lemma 4.2 says it equals Σ_b d_b / n for every unbiased ψ."""
     p = np.asarray(p, dtype=float)
     return float(np.arange(p.size) @ p)
+
+
+def ordering_bands(n: int, demands: np.ndarray) -> list[list[int]]:
+    """The runs of positions the ordering distribution sells to equally many buyers.
+
+    [GAH12, Section 4.3, Figure 2]: the seller in position j = 1..n is sampled by
+    k_j = #{b : d_b >= j} buyers (:func:`seller_counts`).
+
+    Parameters
+    ----------
+    n
+        Number of sellers n' in the ordering.
+    demands
+        Buyer sample sizes d_b, each in 0..n.
+
+    Returns
+    -------
+    list of [int, int, int]
+        ``[first, last, k]`` per maximal run of equal k_j, positions counted from 1,
+        ``last`` included.
+    """
+    k = seller_counts(n, demands)
+    cut = np.flatnonzero(np.diff(k)) + 1
+    starts = np.concatenate([[0], cut])
+    ends = np.concatenate([cut, [k.size]])
+    return [[int(s) + 1, int(e), int(k[s])] for s, e in zip(starts, ends, strict=True)]

@@ -1,6 +1,7 @@
-"""Sweep experiments of the sampling problem: approximation ratios against Π^OPT.
+"""Sweep experiments of the sampling problem [GAH12]: ratios against Π^OPT, Figure 2.
 
-Registered with :func:`solver.sweep.experiment`; run for example with::
+:data:`EXPERIMENTS` lists them; :mod:`solver.sampling.plugin` registers them (importing this
+module registers nothing).  Run for example with::
 
     solver sweep sampling.random-ratio \
         --grid '{"algorithm": ["ordering", "independent"], "n": [50, 500], "m": [10, 40]}' \
@@ -16,23 +17,32 @@ from typing import Any
 
 import numpy as np
 
-from ..sweep.experiments import experiment
-from .distributions import expected_payment, independent_distribution, ordering_distribution
-from .families import random_demands, random_payment
+from ..sweep.experiments import Experiment
+from .claims_mechanisms import FIGURE2_CASES, SEC43_N_AFTER
+from .distributions import (
+    expected_payment,
+    independent_distribution,
+    mean_count,
+    ordering_bands,
+    ordering_distribution,
+)
+from .families import (
+    random_demands,
+    random_payment,
+    theorem_5_1_instance,
+    theorem_5_1_instance_a,
+)
 from .optimum import optimal_payment
 
 _DISTRIBUTIONS = {"ordering": ordering_distribution, "independent": independent_distribution}
 
 
-@experiment("sampling.random-ratio",
-            description="Π(ψ)/Π^OPT for the ordering or independent distribution on a random "
-                        "instance (params: algorithm, n, m, optional style)")
 def random_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Ratio of a cost-oblivious distribution's expected payment to the exact Π^OPT.
 
     The instance (``n`` sellers, ``m`` uniform random demands, a random non-decreasing payment
     of ``style``, see :func:`solver.sampling.families.random_payment`) is drawn from ``seed``
-    alone, so both algorithms of one seed see the same instance.  Theorem 5.2 bounds the
+    alone, so both algorithms of one seed see the same instance.  [GAH12, Theorem 5.2] bounds the
     ordering distribution's ratio by 2 for concave costs (``style="star"``); other styles are
     outside the theorem.  The record carries the instance so the report's worst cases rerun
     with ``solver solve``.
@@ -55,3 +65,78 @@ def random_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
             "value": value, "size": n, "m": m, "seconds": seconds,
             "instance": {"problem": "sampling", "sellers": n, "demands": demands.tolist(),
                          "payment": payment.tolist()}}
+
+
+def figure2(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Demand histogram and position bands of the ordering distribution [GAH12, Figure 2].
+
+    With the ordering distribution ψ* a seller is placed uniformly at random in positions
+    1..n' and sampled by k_j = #{b : d_b >= j} buyers at position j.  The record holds the
+    demand histogram (``demand_sizes``, ``demand_counts``), the maximal runs of positions
+    with equal k (``bands``: [first, last, k], :func:`ordering_bands`) and p(k) (``p_k``),
+    which is what Figure 2 plots.  Params: ``case`` (``"a"`` or ``"b"``, the profiles of
+    :data:`solver.sampling.claims_mechanisms.FIGURE2_CASES`) or ``demands`` (a mapping
+    sample size -> buyers), and ``n`` (default n' = 1000).  ``seed`` is unused (the figure
+    is deterministic).
+    """
+    case = params.get("case")
+    spec: Mapping[Any, Any] = params.get("demands") or FIGURE2_CASES[str(case)]
+    sizes = np.array(sorted(int(s) for s in spec), dtype=np.int64)
+    counts = np.array([int(spec[s] if s in spec else spec[str(s)]) for s in sizes],
+                      dtype=np.int64)
+    n = int(params.get("n", SEC43_N_AFTER))
+    demands = np.repeat(sizes, counts)
+    p = ordering_distribution(n, demands)
+    return {"case": case, "n": n, "m": int(demands.size),
+            "demand_sizes": sizes.tolist(), "demand_counts": counts.tolist(),
+            "bands": ordering_bands(n, demands),
+            "p_k": {str(i): float(v) for i, v in enumerate(p) if v > 0},
+            "mean_count": mean_count(p), "p_unsold": float(p[0])}
+
+
+def theorem51_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Π(ψ*)/Π^OPT on the two instances of the proof of [GAH12, Theorem 5.1], as n grows.
+
+    Instances A (π_A(k) = min{k, n}) and B (π_B(k) = max{k, n}) of the proof share the
+    demands (one buyer of n sellers, n² + n buyers of one); ψ* is oblivious to π, so its
+    worse ratio ``ratio = max(ratio_A, ratio_B)`` is the factor the theorem says tends to
+    2.  Π^OPT comes from :func:`solver.sampling.optimum.optimal_payment` (the histogram
+    MILP, certified optimal or the task errors), Π(ψ*) from the ordering distribution.
+    ``size`` = m and ``seconds`` (both MILPs) feed the report's scaling curve.
+    Params: ``n``; optional ``backend``, ``time_limit``.  ``seed`` is unused.
+    """
+    n = int(params["n"])
+    backend = str(params.get("backend", "auto"))
+    tl = params.get("time_limit")
+    time_limit = None if tl is None else float(tl)
+    rec: dict[str, Any] = {"n": n, "algorithm": "ordering"}
+    t0 = time.perf_counter()
+    for tag, make in (("A", theorem_5_1_instance_a), ("B", theorem_5_1_instance)):
+        n_, demands, payment = make(n)
+        ordering = expected_payment(ordering_distribution(n_, demands), payment)
+        opt = optimal_payment(n_, demands, payment, backend=backend, time_limit=time_limit)
+        rec.update({f"ordering_{tag}": ordering, f"opt_{tag}": opt.objective,
+                    f"opt_status_{tag}": opt.status, f"backend_{tag}": opt.solution.backend,
+                    f"ratio_{tag}": ordering / opt.objective})
+        rec["m"] = int(demands.size)
+    rec["ratio"] = max(rec["ratio_A"], rec["ratio_B"])
+    rec["size"] = rec["m"]
+    rec["seconds"] = time.perf_counter() - t0
+    if rec["opt_status_A"] != "optimal" or rec["opt_status_B"] != "optimal":
+        raise RuntimeError(f"OPT not proven optimal for n={n}: {rec['opt_status_A']}, "
+                           f"{rec['opt_status_B']}")
+    return rec
+
+
+#: The sampling experiments, registered by :mod:`solver.sampling.plugin`.
+EXPERIMENTS: tuple[Experiment, ...] = (
+    Experiment("sampling.random-ratio", random_ratio,
+               "Π(ψ)/Π^OPT for the ordering or independent distribution on a random "
+               "instance (params: algorithm, n, m, optional style)"),
+    Experiment("sampling.figure2", figure2,
+               "Figure 2 of Pricing Private Data: ordering distribution of a demand profile "
+               "(param: case a/b, or demands + n)"),
+    Experiment("sampling.theorem51-ratio", theorem51_ratio,
+               "Theorem 5.1 of Pricing Private Data: payment of the ordering distribution "
+               "over OPT on the tight family (param: n)"),
+)

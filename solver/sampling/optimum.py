@@ -37,15 +37,16 @@ convex on each such interval and attains its maximum at an end.  So g <= 0 on 1.
 holds at t = 0 (which is (b)), at t = m (Σ_k (k - m)^+ x_k = 0: no degree exceeds m, true
 because x only has entries k <= m) and at every t ∈ T, which is (c).  ∎
 
-The notes state the same condition from the seller side: with the seller degrees sorted
-non-increasingly and S(t) their prefix sums, Gale–Ryser asks S(t) <= F(t) = Σ_b min(d_b, t);
-S is linear between the points T_k = #{i : a_i >= k} where the sorted degree changes and F is
-concave, so only t = T_k matters; writing the concave F as the minimum of its pieces,
-F(t) = min_s [Σ_{d_b <= s} d_b + t·#{d_b > s}] over the distinct demands s (and s = 0), the
-condition S(T_k) <= F(T_k) becomes Σ_{j >= k} (j - B_s) x_j <= A_s with B_s = #{d_b > s},
-A_s = Σ_{d_b <= s} d_b.  Taking the worst k (= B_s + 1) for each s gives
-Σ_j (j - B_s)^+ x_j <= A_s, and since B_s = t ∈ T and A_s = D - P(t), these are exactly (c):
-both readings give the same |T| + 2 rows.
+The same condition from the seller side (re-derived; see docs/sampling.md): with the seller
+degrees sorted non-increasingly and S(t) their prefix sums, Gale–Ryser asks
+S(t) <= F(t) = Σ_b min(d_b, t); S is linear between the points T_k = #{i : a_i >= k}
+where the sorted degree changes and F is concave, so only t = T_k matters; writing the
+concave F as the minimum of its pieces, F(t) = min_s [Σ_{d_b <= s} d_b + t·#{d_b > s}]
+over the distinct demands s (and s = 0), the condition S(T_k) <= F(T_k) becomes
+Σ_{j >= k} (j - B_s) x_j <= A_s with B_s = #{d_b > s}, A_s = Σ_{d_b <= s} d_b.
+Taking the worst k (= B_s + 1) for each s gives Σ_j (j - B_s)^+ x_j <= A_s, and since
+B_s = t ∈ T and A_s = D - P(t), these are exactly (c): both readings give the same |T| + 2
+rows.
 
 The model as built
 ------------------

@@ -1,4 +1,5 @@
-"""The built-in experiments: claims, instance solves, the sampling figures, a CPU benchmark.
+"""The built-in experiments: claims, instance solves, a CPU benchmark (the sampling figures
+are in :mod:`solver.sampling.experiments`).
 
 Each is a module-level function registered with :func:`solver.sweep.experiment`, so that
 worker processes (and Dask workers) receive it by reference.  Heavy imports happen inside
@@ -190,99 +191,6 @@ def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     rec = flatten_scalars(io.to_jsonable(out))
     if "size" not in rec:
         rec["size"] = count_numbers(io.read_raw(path))
-    return rec
-
-
-# ---------------------------------------------------------------------------- sampling
-
-#: Figure 2 of Pricing Private Data (Section 4.3): buyers per demanded sample size.
-FIGURE2_CASES: dict[str, dict[int, int]] = {
-    "a": {100: 50, 200: 150},
-    "b": {100: 40, 200: 30, 300: 20, 500: 10},
-}
-#: Sellers n' in Figure 2; the Section 4.3 example has 1000 sellers once the c^max seller
-#: is removed, and the figure is drawn for that market (reading choice, the caption omits n').
-FIGURE2_SELLERS = 1000
-
-
-@experiment("sampling.figure2", description="Figure 2 of Pricing Private Data: ordering "
-                                            "distribution of a demand profile (param: case "
-                                            "a/b, or demands + n)")
-def figure2_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """Demand histogram and position bands of the ordering distribution (Section 4.3).
-
-    With the ordering distribution ψ* a seller is placed uniformly at random in positions
-    1..n' and sampled by k_j = #{b : d_b >= j} buyers at position j.  The record holds the
-    demand histogram (``demand_sizes``, ``demand_counts``), the maximal runs of positions
-    with equal k (``bands``: [first, last, k]) and p(k) (``p_k``), which is what Figure 2
-    plots.  ``seed`` is unused (the figure is deterministic).
-    """
-    from ..sampling.distributions import mean_count, ordering_distribution, seller_counts
-
-    case = params.get("case")
-    spec: Mapping[Any, Any] = params.get("demands") or FIGURE2_CASES[str(case)]
-    sizes = np.array(sorted(int(s) for s in spec), dtype=np.int64)
-    counts = np.array([int(spec[s] if s in spec else spec[str(s)]) for s in sizes],
-                      dtype=np.int64)
-    n = int(params.get("n", FIGURE2_SELLERS))
-    demands = np.repeat(sizes, counts)
-    k = seller_counts(n, demands)
-    p = ordering_distribution(n, demands)
-    change = np.flatnonzero(np.diff(k)) + 1
-    starts = np.concatenate([[0], change])
-    ends = np.concatenate([change, [n]]) - 1
-    bands = [[int(s) + 1, int(e) + 1, int(k[s])] for s, e in zip(starts, ends, strict=True)]
-    return {"case": case, "n": n, "m": int(demands.size),
-            "demand_sizes": sizes.tolist(), "demand_counts": counts.tolist(),
-            "bands": bands, "p_k": {str(i): float(v) for i, v in enumerate(p) if v > 0},
-            "mean_count": mean_count(p), "p_unsold": float(p[0])}
-
-
-@experiment("sampling.theorem51-ratio", description="Theorem 5.1 of Pricing Private Data: "
-                                                   "payment of the ordering distribution "
-                                                   "over OPT on the tight family (param: n)")
-def theorem51_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """Π(ψ*)/Π^OPT on the two instances of the proof of Theorem 5.1, as n grows.
-
-    Instances A (π_A(k) = min{k, n}) and B (π_B(k) = max{k, n}) of the proof share the
-    demands (one buyer of n sellers, n² + n buyers of one); ψ* is oblivious to π, so its
-    worse ratio ``ratio = max(ratio_A, ratio_B)`` is the factor the theorem says tends to
-    2.  Π^OPT comes from :func:`solver.sampling.optimum.optimal_payment` (the histogram
-    MILP, certified optimal or the task errors), Π(ψ*) from the ordering distribution.
-    ``size`` = m and ``seconds`` (both MILPs) feed the report's scaling curve.
-    Optional params: backend, time_limit.
-    """
-    tl = params.get("time_limit")
-    return _theorem51(int(params["n"]), str(params.get("backend", "auto")),
-                      None if tl is None else float(tl))
-
-
-def _theorem51(n: int, backend: str = "auto", time_limit: float | None = None
-               ) -> dict[str, Any]:
-    try:
-        from ..sampling.distributions import expected_payment, ordering_distribution
-        from ..sampling.families import theorem_5_1_instance, theorem_5_1_instance_a
-        from ..sampling.optimum import optimal_payment
-    except ImportError as exc:
-        raise RuntimeError("sampling.theorem51-ratio needs solver.sampling.families."
-                           "theorem_5_1_instance and solver.sampling.optimum.optimal_payment, "
-                           f"which are not available: {exc}") from None
-    rec: dict[str, Any] = {"n": n, "algorithm": "ordering"}
-    t0 = time.perf_counter()
-    for tag, make in (("A", theorem_5_1_instance_a), ("B", theorem_5_1_instance)):
-        n_, demands, payment = make(n)
-        ordering = expected_payment(ordering_distribution(n_, demands), payment)
-        opt = optimal_payment(n_, demands, payment, backend=backend, time_limit=time_limit)
-        rec.update({f"ordering_{tag}": ordering, f"opt_{tag}": opt.objective,
-                    f"opt_status_{tag}": opt.status, f"backend_{tag}": opt.solution.backend,
-                    f"ratio_{tag}": ordering / opt.objective})
-        rec["m"] = int(demands.size)
-    rec["ratio"] = max(rec["ratio_A"], rec["ratio_B"])
-    rec["size"] = rec["m"]
-    rec["seconds"] = time.perf_counter() - t0
-    if "optimal" != rec["opt_status_A"] or "optimal" != rec["opt_status_B"]:
-        raise RuntimeError(f"OPT not proven optimal for n={n}: {rec['opt_status_A']}, "
-                           f"{rec['opt_status_B']}")
     return rec
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from solver.cli import solve_file
+from solver.problems import solve_file
 from solver.sampling.experiments import random_ratio
 from solver.sweep.experiments import get_experiment
 

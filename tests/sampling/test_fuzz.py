@@ -17,7 +17,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.sampling.instance import parse_sampling
+from solver.sampling import SamplingInstance
 from solver.sampling.optimum import is_realisable
 from tests.contract import check_contract, fuzz_examples, run_solve, scaled
 from tests.sampling.test_reliability import _mech_scaled
@@ -92,7 +92,7 @@ def _mutate(draw: st.DrawFn, inst: dict[str, Any]) -> dict[str, Any]:
 
 def _sampling_accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
     """The evaluator: realisable histogram, cost = objective, objective <= ordering."""
-    parsed = parse_sampling(inst)
+    parsed = SamplingInstance.from_dict(inst)
     x = np.asarray(res["degrees"], dtype=np.int64)
     assert is_realisable(x, parsed.sellers, parsed.demands), res["degrees"]
     pi = parsed.payment

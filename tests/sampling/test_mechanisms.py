@@ -10,7 +10,8 @@ import pytest
 
 from solver.errors import InstanceError
 from solver.io import load_instance
-from solver.sampling import mechanism_cli as CLI
+from solver.problems import SolveOptions
+from solver.sampling import MechanismInstance
 from solver.sampling import mechanisms as M
 from solver.sampling import utility as U
 from solver.sampling.claims_mechanisms import SEC43_DEMANDS, section43_sellers
@@ -218,7 +219,7 @@ def test_cli_section43() -> None:
                                         ("mech_figure2a.json", 6.53)])
 def test_data_files(name: str, price: float) -> None:
     spec, inst = load_instance(DATA / name)
-    res = spec.solve(inst, CLI.SolveOptions())
+    res = spec.solve(inst, SolveOptions())
     assert round(res["objective"], 2) == price
 
 
@@ -250,7 +251,7 @@ def test_bad_input(patch: dict, field: str) -> None:
     raw = base_instance()
     raw.update(patch)
     with pytest.raises(InstanceError) as e:
-        CLI.parse(raw)
+        MechanismInstance.from_dict(raw)
     assert e.value.field == field
 
 
@@ -265,7 +266,7 @@ def test_bad_general_costs(costs: list, field: str) -> None:
     del raw["reports"]
     raw["costs"] = costs
     with pytest.raises(InstanceError) as e:
-        CLI.parse(raw)
+        MechanismInstance.from_dict(raw)
     assert e.value.field == field
 
 
@@ -273,15 +274,15 @@ def test_missing_utilities_and_risk_seeking_general() -> None:
     raw = base_instance()
     del raw["utilities"]
     with pytest.raises(InstanceError) as e:
-        CLI.parse(raw)
+        MechanismInstance.from_dict(raw)
     assert e.value.field == "utilities"
     raw["mechanism"] = "baseline"
-    assert CLI.parse(raw).mechanism == "baseline"
+    assert MechanismInstance.from_dict(raw).mechanism == "baseline"
     raw = base_instance()
     del raw["reports"]
     raw.update(costs=[[1, 2], [1, 3], [2, 2]], mechanism="ce-risk-seeking")
     with pytest.raises(InstanceError) as e:
-        CLI.parse(raw)
+        MechanismInstance.from_dict(raw)
     assert e.value.field == "mechanism"
 
 

@@ -20,14 +20,18 @@ from solver.opt import available_backends
 from solver.opt import solve as opt_solve
 from solver.problems import SolveOptions
 from solver.sampling import families as F
-from solver.sampling import mechanism_cli as MC
 from solver.sampling import mechanisms as M
 from solver.sampling import optimum as O
+from solver.sampling import problem as MC
 from solver.sampling import utility as U
 from solver.sampling.brute_force import brute_force_optimum, dp_optimum
-from solver.sampling.cli_problem import METHODS, solve_sampling
 from solver.sampling.distributions import ordering_distribution, seller_counts
-from solver.sampling.instance import MAX_BUYERS, make_instance
+from solver.sampling.problem import (
+    MAX_BUYERS,
+    METHODS,
+    SamplingInstance,
+    _solve_sampling,
+)
 from tests.contract import SCALES, check_contract, close, run_solve, scaled
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sampling"
@@ -89,10 +93,10 @@ def test_a_billion_sellers_allocates_no_length_n_array() -> None:
     """Reproducer: 10^9 sellers (the documented maximum) allocated 7.45 GiB."""
     d = [10**8, 3, 5 * 10**7, 7]
     pi = [0.0, 1.0, 1.5, 1.75, 3.0]
-    inst = make_instance(10**8, d, pi)
+    inst = SamplingInstance(sellers=10**8, demands=d, payment=pi)
     tracemalloc.start()
     try:
-        out = solve_sampling(inst, SolveOptions())
+        out = _solve_sampling(inst, SolveOptions())
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -315,34 +319,36 @@ def test_mechanism_scale_invariance(name: str) -> None:
 
 
 def test_mechanism_injected_wrong_answer_is_caught(monkeypatch) -> None:
-    real = MC.run
-    monkeypatch.setattr(MC, "run", lambda inst: replace(real(inst), p=real(inst).p * 1.1))
+    real = MC._run
+    monkeypatch.setattr(MC, "_run", lambda inst: replace(real(inst), p=real(inst).p * 1.1))
     out = check_contract(run_solve(_load("mech_general_small.json")))
     assert out.rc == 1 and "distribution" in out.result["message"]
-    monkeypatch.setattr(MC, "run", real)
+    monkeypatch.setattr(MC, "_run", real)
     monkeypatch.setattr(M.MechanismResult, "price", property(lambda self: 123.0))
     out = check_contract(run_solve(_load("mech_general_small.json")))
     assert out.rc == 1 and "recomputed" in out.result["message"]
 
 
 def test_mechanism_memory_and_work_estimates() -> None:
-    inst = MC.parse({"problem": "sampling-mechanism", "sellers": 1000, "demands": [5] * 99,
+    inst = MC.MechanismInstance.from_dict({
+        "problem": "sampling-mechanism", "sellers": 1000, "demands": [5] * 99,
                      "mechanism": "ce", "reports": list(range(1000)),
                      "utilities": {"kind": "cara", "a": 0.1}})
     with budget.limits(max_memory=1e6):
         with pytest.raises(SizeLimitError) as e:
-            MC.solve(inst, SolveOptions())
+            MC._solve_mechanism(inst, SolveOptions())
     assert e.value.field == "sellers" and "payment matrices" in e.value.rule
     with budget.limits(max_work=1e5):
         with pytest.raises(SizeLimitError):
-            MC.solve(inst, SolveOptions())
+            MC._solve_mechanism(inst, SolveOptions())
 
 
 def test_mechanism_many_sellers_dedupes_fast() -> None:
     n = 20_000
-    inst = MC.parse({"problem": "sampling-mechanism", "sellers": n, "demands": [50] * 199,
+    inst = MC.MechanismInstance.from_dict({
+        "problem": "sampling-mechanism", "sellers": n, "demands": [50] * 199,
                      "mechanism": "baseline", "reports": [1.0] * (n - 1) + [2.0]})
-    out = MC.solve(inst, SolveOptions())
+    out = MC._solve_mechanism(inst, SolveOptions())
     # the discarded maximum reporter is paid nothing: two distinct rows among 20000
     assert len(out["payment_functions"]) == 2 and out["objective"] == pytest.approx(2.0)
 

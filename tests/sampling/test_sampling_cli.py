@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from solver.errors import InstanceError
-from solver.sampling.instance import make_instance, parse_sampling
+from solver.sampling import SamplingInstance
+
+parse_sampling = SamplingInstance.from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "sampling"
@@ -124,10 +126,10 @@ def test_missing_payment_and_costs():
 
 
 def test_instance_is_immutable_and_flags():
-    inst = make_instance(3, [1, 2], payment=[0, 2, 1])
+    inst = SamplingInstance(3, np.array([1, 2]), payment=np.array([0, 2, 1]))
     assert not inst.payment_nondecreasing
     with pytest.raises(ValueError):
         inst.demands[0] = 2
-    c = make_instance(2, [1, 1], costs=[[1, 1], [0, 3]])
+    c = SamplingInstance(2, [1, 1], costs=[[1, 1], [0, 3]])
     assert c.payment.tolist() == [0, 1, 3] and c.costs_concave is False
     assert np.array_equal(parse_sampling(c.to_dict()).payment, c.payment)
