@@ -182,6 +182,6 @@ class LinearProgram:
         """The continuous relaxation (integrality dropped)."""
         return LinearProgram(
             c=self.c, A_ub=self.A_ub, b_ub=self.b_ub, A_eq=self.A_eq, b_eq=self.b_eq,
-            lb=self.lb, ub=self.ub, integrality=None, Q=self.Q, sense=self.sense,
-            offset=self.offset, names=self.names,
+            lb=self.lb, ub=self.ub, integrality=np.zeros(self.n_vars, dtype=bool), Q=self.Q,
+            sense=self.sense, offset=self.offset, names=self.names,
         )

@@ -86,7 +86,7 @@ def _with(mx: np.ndarray, mn: np.ndarray, extra: np.ndarray) -> None:
     np.minimum(mn, np.where(has, extra, np.inf), out=mn)
 
 
-def _log_factor(mx: np.ndarray, mn: np.ndarray) -> np.ndarray:
+def _log_factor(mx: np.ndarray | float, mn: np.ndarray | float) -> np.ndarray:
     """``log2`` of the geometric factor ``1 / sqrt(max * min)`` (0 for an empty segment)."""
     with np.errstate(invalid="ignore"):
         f = -0.5 * (mx + mn)

@@ -132,6 +132,7 @@ def solve(problem: LinearProgram, backend: str = "auto",
             return Solution.failed(b.name, time.monotonic() - t0, "the time limit was "
                                    "reached while scaling the model", status="time_limit")
     if time_limit is not None and not b.honours_time_limit:
+        assert hard is not None
         raw = run_isolated(b.name if b.name not in ("cvxpy", "pulp") else backend, scaled,
                            time_limit, options, kill_after=hard - time.monotonic() + KILL_GRACE)
     else:

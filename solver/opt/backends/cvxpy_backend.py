@@ -57,10 +57,11 @@ def _solver_options(solver: str, problem: LinearProgram, time_limit: float | Non
         params = {"limits/time": t, "limits/gap": gap}
         params = {k: v for k, v in params.items() if v is not None}
         return {"scip_params": params} if params else {}
-    names = {"HIGHS": ("time_limit", "mip_rel_gap"), "CLARABEL": ("time_limit", None),
-             "GUROBI": ("TimeLimit", "MIPGap")}.get(solver, (None, None))
-    opts = {names[0]: t, names[1]: gap}
-    return {k: v for k, v in opts.items() if k is not None and v is not None}
+    names: tuple[str | None, str | None] = {
+        "HIGHS": ("time_limit", "mip_rel_gap"), "CLARABEL": ("time_limit", None),
+        "GUROBI": ("TimeLimit", "MIPGap")}.get(solver, (None, None))
+    pairs = ((names[0], t), (names[1], gap))
+    return {k: v for k, v in pairs if k is not None and v is not None}
 
 
 def _stopped_bound(prob, solver: str, problem: LinearProgram) -> float:
@@ -98,6 +99,7 @@ class CvxpyBackend(Backend):
         inst = _installed()
         if self.solver is not None:
             return self.solver if self.solver in inst else None
+        prefs: tuple[str, ...]
         if problem.is_mip:
             prefs = MIP_SOLVERS
         else:
@@ -134,6 +136,8 @@ class CvxpyBackend(Backend):
         import cvxpy as cp
 
         solver = self._pick(problem)
+        if solver is None:
+            return Solution.failed(self.name, 0.0, "no suitable cvxpy solver installed")
         name = f"cvxpy:{solver}"
         p = problem
         n = p.n_vars
@@ -169,6 +173,7 @@ class CvxpyBackend(Backend):
             cons.append(x[np.flatnonzero(fin_ub)] <= p.ub[fin_ub])
         obj = p.c @ x
         if p.is_quadratic:
+            assert p.Q is not None
             Q = p.Q if p.sense == "min" else -p.Q
             Qs = 0.5 * (Q + Q.T)
             obj_q = 0.5 * cp.quad_form(x, cp.psd_wrap(Qs))

@@ -36,7 +36,7 @@ import numpy as np
 
 from ...tolerances import KILL_GRACE
 from ..problem import LinearProgram
-from ..result import DEFINITIVE, Solution, relative_gap
+from ..result import DEFINITIVE, Solution, Status, relative_gap
 from .base import Backend
 
 #: Default members: two independent branch-and-bound codes.
@@ -114,7 +114,8 @@ def combine(problem: LinearProgram, results: dict[str, Solution], seconds: float
     with_x = [(n, s) for n, s in results.items() if s.x is not None and np.isfinite(s.objective)]
     bounds = [s.bound for s in results.values() if np.isfinite(s.bound)]
     bound = float(sign * min(sign * b for b in bounds)) if bounds else float("nan")
-    status = "time_limit" if any(s.status == "time_limit" for s in results.values()) else "error"
+    status: Status = ("time_limit" if any(s.status == "time_limit" for s in results.values())
+                      else "error")
     msg = "; ".join(f"{n}: {s.status} ({s.message})" for n, s in results.items())
     if not with_x:
         return Solution(status, None, float("nan"), bound, float("inf"), "portfolio", seconds,
@@ -175,11 +176,13 @@ class PortfolioBackend(Backend):
                 if limit is None:
                     wait = None
                 else:
+                    assert limit is not None
                     grace = SOFT_GRACE if got else GRACE
                     wait = max(0.0, limit + grace - time.perf_counter())
                 try:
                     name, sol = results.get(timeout=wait)
                 except queue_mod.Empty:
+                    assert limit is not None
                     if not got and time.perf_counter() < limit + GRACE:
                         continue
                     over = time.perf_counter() - limit

@@ -12,6 +12,7 @@ import re
 import tempfile
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +78,7 @@ class PulpBackend(Backend):
         # PuLP 3.x deprecates the bundled-CBC class for 4.0 (pinned below 4 in pyproject).
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp\..*")
         cls = getattr(pulp, _SOLVER_CLASSES[self.solver])
-        kw = {"msg": False}
+        kw: dict[str, Any] = {"msg": False}
         if time_limit is not None:
             kw["timeLimit"] = float(time_limit)
         if self.solver in ("CBC", "HiGHS"):
@@ -107,7 +108,8 @@ class PulpBackend(Backend):
             xs.append(prob.add_variable(f"x{j}", lowBound=lo, upBound=hi, cat=cat))
         prob += pulp.LpAffineExpression(
             [(xs[j], float(p.c[j])) for j in np.flatnonzero(p.c)]) + float(p.offset)
-        names_ub, names_eq = [], []
+        names_ub: list[str] = []
+        names_eq: list[str] = []
         for A, b, kind, names in ((p.A_ub, p.b_ub, "u", names_ub), (p.A_eq, p.b_eq, "e", names_eq)):
             A = A.tocsr()
             for i in range(A.shape[0]):
