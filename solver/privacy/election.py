@@ -37,11 +37,16 @@ from typing import Any
 
 import numpy as np
 
+from ..problems import SolveOptions, require_method, require_no_backend
+from ..tolerances import EXACT as EXACT_TOL
 from ..validate import as_int, as_number, reject_unknown, require, require_mapping
 from .model import PrivacyBound, parse_epsilon, parse_privacy_bound
 
 #: Largest vote count accepted (2**53: beyond it the margin is not exact in floating point).
 MAX_VOTES = 2**53
+#: The one method (``--method``) and the name reported as backend.
+METHODS = ("closed-form",)
+EXACT = "exact:closed-form"
 
 
 def _check_eps(eps: float) -> None:
@@ -87,6 +92,13 @@ def prob_a_direct(margin: int, eps: float, tail: float = 1e-17) -> tuple[float, 
     return float(pmf[k <= margin].sum()), 2 * math.exp(-eps * (K + 1)) / (1 + math.exp(-eps))
 
 
+def log_tanh_half(eps: float) -> float:
+    """``ln tanh(ε/2)``, the log normaliser of the noise, also for ε below 1e-300."""
+    if eps < 1e-8:                      # tanh x = x (1 - x²/3 + ...): relative error < 1e-17
+        return math.log(eps) - math.log(2.0)
+    return math.log(math.tanh(eps / 2))
+
+
 def noise_pmf(k: Any, eps: float) -> Any:
     """``Pr[r = k]`` of the discrete Laplace noise ``∝ exp(-ε|k|)``."""
     c = math.tanh(eps / 2)  # (1 - e^-ε)/(1 + e^-ε)
@@ -117,20 +129,63 @@ def log_switch_prob(m: Any, eps: float) -> np.ndarray:
     """``ln s(m)`` without underflow (``s`` is symmetric about ``m = -1/2``)."""
     m = np.asarray(m, dtype=float)
     k = np.where(m >= 0, m, -m - 1)              # s(m) = s(-m-1)
-    return math.log(math.tanh(eps / 2)) - eps * k + math.log1p(math.exp(-eps))
+    return log_tanh_half(eps) - eps * k + math.log1p(math.exp(-eps))
+
+
+def _scaled_by_bracket(log_weight: np.ndarray, br: np.ndarray, m: np.ndarray, eps: float,
+                       F: PrivacyBound, gap: float) -> np.ndarray:
+    """``exp(log_weight) · br`` without ``0 · inf``: positive brackets go through log space.
+
+    A bracket that overflows (``F`` beyond the float range, e.g. ``κ (e^{2ε} - 1)`` for
+    ``ε > 355``) is replaced by its logarithm ``ln(F_A + F_B)`` (``gap`` is negligible there),
+    so a tiny switch probability times a huge bracket stays the finite number it is.
+    """
+    out = np.zeros(np.broadcast(log_weight, br).shape)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        neg = br < 0
+        out[neg] = -np.exp(log_weight[neg] + np.log(-br[neg]))
+        fin = (br > 0) & np.isfinite(br)
+        out[fin] = np.exp(log_weight[fin] + np.log(br[fin]))
+        inf = np.isinf(br) & (br > 0)
+        if inf.any():
+            la, lb = log_ratios(m[inf], eps)
+            lf = np.array([np.logaddexp(F.log_of_log_ratio(x), F.log_of_log_ratio(y))
+                           for x, y in zip(la, lb, strict=True)])
+            out[inf] = np.exp(log_weight[inf] + lf)
+    return out
 
 
 def expected_gains(m: Any, eps: float, F: PrivacyBound, gap: float
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Gains (★) of lying and of abstaining for a voter whose others' margin is ``m``."""
-    br = gain_bracket(m, eps, F, gap)
-    m = np.asarray(m, dtype=float)
-    return switch_prob(m, eps) * br, noise_pmf(m + 1, eps) * br
+    """Gains (★) of lying and of abstaining for a voter whose others' margin is ``m``.
+
+    Computed as ``exp(ln s(m) + ln bracket)``, so neither a switch probability that
+    underflows nor a bracket that overflows produces ``nan``.
+    """
+    m = np.atleast_1d(np.asarray(m, dtype=float))
+    br = np.atleast_1d(gain_bracket(m, eps, F, gap))
+    log_abs = log_tanh_half(eps) - eps * np.abs(m + 1)     # ln Pr[r = m + 1]
+    return (_scaled_by_bracket(log_switch_prob(m, eps), br, m, eps, F, gap),
+            _scaled_by_bracket(log_abs, br, m, eps, F, gap))
 
 
 def other_margins(n: int) -> np.ndarray:
-    """Every margin ``#A - #B`` of ``n - 1`` other voters."""
+    """Every margin ``#A - #B`` of ``n - 1`` other voters (``n`` entries: small ``n`` only)."""
     return np.arange(-(n - 1), n, 2)
+
+
+def window_margins(n: int) -> np.ndarray:
+    """The margins of ``n - 1`` others on which the bracket's maximum over all is attained.
+
+    For ``m <= -2`` the ratio for ``A`` is ``e^{2ε}`` and the one for ``B`` grows with ``m``;
+    for ``m >= 1`` the ratio for ``B`` is ``e^{2ε}`` and the one for ``A`` falls with ``m``
+    (both from the closed form), so for a non-decreasing ``F`` the bracket rises up to
+    ``m = -2`` and falls from ``m = 1``: its maximum over :func:`other_margins` lies in
+    ``[-3, 2]``.  At most four margins, whatever ``n`` (up to 2·2^53 votes).
+    """
+    lo = -(n - 1)
+    first = lo + 2 * max(0, math.ceil((-3 - lo) / 2))     # smallest margin >= -3
+    return np.arange(first, min(n - 1, 2) + 1, 2)
 
 
 @dataclass(frozen=True)
@@ -165,7 +220,7 @@ def exact_threshold(F: PrivacyBound, gap: float, n: int, hi: float = 50.0) -> fl
     The bracket's maximum over margins increases with ε for the built-in ``F`` (checked by
     the claim), so bisection applies.
     """
-    ms = other_margins(n)
+    ms = window_margins(n)
     lo, h = 0.0, hi
     for _ in range(100):
         mid = 0.5 * (lo + h)
@@ -207,34 +262,75 @@ def parse(raw: Mapping[str, Any]) -> ElectionInstance:
     return ElectionInstance(a, b, eps, F, gap)
 
 
-def solve(inst: ElectionInstance, opts: Any = None) -> dict[str, Any]:
-    """Exact outcome distribution, welfare and (with ``privacy_bound``) the truthfulness check."""
+def solve(inst: ElectionInstance, opts: SolveOptions | None = None) -> dict[str, Any]:
+    """Exact outcome distribution, welfare and (with ``privacy_bound``) the truthfulness check.
+
+    The objective is the expected number of voters whose candidate wins (a count: it does
+    not scale with ``utility_gap``/``κ``, which only move the truthfulness verdict and the
+    gains, in the same units).  Every quantity is taken in log space (any finite ε, up to
+    2^53 votes a side, no array larger than four margins); before ``optimal`` is reported the
+    result is recomputed (:func:`check_result`) and a failure gives status ``error``.
+    """
+    opts = opts or SolveOptions()
+    require_method(opts, METHODS, METHODS[0])
+    require_no_backend(opts, EXACT)
     t0 = time.perf_counter()
     eps = inst.epsilon
     delta = inst.a - inst.b
     pa = prob_a(delta, eps)
-    welfare = inst.a * pa + inst.b * (1 - pa)
+    pb = float(np.exp(log_prob_b(delta, eps)))
+    welfare = inst.a * pa + inst.b * pb
     best = max(inst.a, inst.b)
     # the voters present: a type-A voter sees others' margin delta - 1, a type-B voter delta + 1
     ms = np.array([m for m, present in ((delta - 1, inst.a > 0), (delta + 1, inst.b > 0))
                    if present])
     la, lb = log_ratios(ms, eps)
+    log_ratio = float(max(la.max(), lb.max()))
+    with np.errstate(over="ignore"):
+        ratio = float(np.exp(log_ratio))
     out: dict[str, Any] = {
-        "status": "optimal", "objective": welfare, "backend": "exact:closed-form",
-        "prob_A": pa, "prob_B": 1 - pa, "expected_welfare": welfare,
+        "status": "optimal", "objective": welfare, "backend": EXACT,
+        "prob_A": pa, "prob_B": pb, "expected_welfare": welfare,
         "optimal_welfare": best, "welfare_bound": best - 1 / eps,
-        "max_privacy_ratio": float(np.exp(max(la.max(), lb.max()))),
+        "max_privacy_ratio": ratio, "max_privacy_log_ratio": log_ratio,
         "dp_epsilon": 2 * eps,
     }
     if inst.privacy_bound is not None:
         F = inst.privacy_bound
         v = verify(ms, eps, F, inst.utility_gap)
-        v_all = verify(other_margins(inst.a + inst.b), eps, F, inst.utility_gap)
+        v_all = verify(window_margins(inst.a + inst.b), eps, F, inst.utility_gap)
         out.update(truthful=v.truthful, individually_rational=v.ir, worst_gain=v.worst_gain,
                    truthful_every_profile=v_all.truthful,
                    worst_gain_abstain=v.worst_gain_abstain, worst_bracket=v.worst_bracket,
-                   paper_condition=bool(inst.utility_gap >= 2 * F(math.exp(eps))),
-                   sufficient_condition=bool(inst.utility_gap >= 2 * F(math.exp(2 * eps))),
+                   paper_condition=bool(inst.utility_gap >= 2 * F.of_log_ratio(eps)),
+                   sufficient_condition=bool(inst.utility_gap >= 2 * F.of_log_ratio(2 * eps)),
                    privacy_bound=F.describe())
+    problem = check_result(inst, out)
+    if problem:
+        out.update(status="error", message=f"a-posteriori check failed: {problem}")
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def check_result(inst: ElectionInstance, out: Mapping[str, Any]) -> str:
+    """Recompute the answer from its own fields; ``""`` if it holds, else what failed.
+
+    ``prob_A + prob_B = 1`` and both in ``[0, 1]``; the objective is the welfare of that
+    distribution (relative to the electorate); the margins' ratios are at most ``e^{2ε}``
+    (the exact DP level); ``truthful`` agrees with the sign of the reported worst bracket.
+    """
+    pa, pb = out["prob_A"], out["prob_B"]
+    n = inst.a + inst.b
+    if not (0 <= pa <= 1 and 0 <= pb <= 1 and abs(pa + pb - 1) <= EXACT_TOL):
+        return f"prob_A + prob_B = {pa + pb!r} is not a distribution"
+    if abs(inst.a * pa + inst.b * pb - out["objective"]) > EXACT_TOL * n:
+        return "the objective is not the welfare of the reported distribution"
+    # log-ratios are differences of logs: absolute rounding ~1e-16, hence the absolute slack
+    if not out["max_privacy_log_ratio"] <= 2 * inst.epsilon * (1 + EXACT_TOL) + EXACT_TOL:
+        return (f"a privacy ratio e^{out['max_privacy_log_ratio']:.6g} exceeds the exact DP "
+                f"level e^{2 * inst.epsilon:.6g}")
+    wb = out.get("worst_bracket")
+    wb = math.inf if wb is None else wb               # JSON writes an overflowed bracket null
+    if "truthful" in out and out["truthful"] != (wb <= 0):
+        return "truthful disagrees with the sign of the worst bracket"
+    return ""

@@ -29,6 +29,8 @@ _CHECK_POINTS = np.array([1.0, 1.0 + 1e-12, 1.0 + 1e-6, 1.0 + 1e-3, 1.01, 1.1, 1
                           10.0, 100.0])
 #: F(1 + 1e-12) must be below this for "F(x) -> 0 as x -> 1" to count as satisfied.
 _CONTINUITY_TOL = 1e-4
+#: Above this log-ratio ``κ (e^x - 1)`` is evaluated as ``exp(ln κ + x + ln(1 - e^-x))``.
+_EXPM1_SWITCH = 700.0
 
 
 @dataclass(frozen=True)
@@ -72,30 +74,61 @@ class PrivacyBound:
                                 f"{self.kappa}")
 
     def __call__(self, x: Any) -> Any:
-        """``F(x)`` element-wise; ``x = inf`` gives ``inf`` (for κ > 0)."""
+        """``F(x)`` element-wise; ``x = inf`` gives ``inf`` (for κ > 0), ``0`` for κ = 0."""
         xa = np.asarray(x, dtype=float)
         if np.any(xa < 1 - 1e-12):
             raise ValueError("privacy ratio below 1")
         xa = np.maximum(xa, 1.0)
-        if self.kind == "log":
-            out = self.kappa * np.log(xa)
-        elif self.kind == "linear":
-            out = self.kappa * (xa - 1.0)
-        else:
-            out = np.vectorize(lambda v: float(self.fn(float(v))), otypes=[float])(xa)  # type: ignore[misc]
-        out = np.where(np.isinf(xa) & (out == 0), 0.0, out)  # κ = 0: no privacy value at all
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.kind == "log":
+                out = self.kappa * np.log(xa)
+            elif self.kind == "linear":
+                out = self.kappa * (xa - 1.0)
+            else:
+                out = np.vectorize(lambda v: float(self.fn(float(v))),  # type: ignore[misc]
+                                   otypes=[float])(xa)
+        if self.kind != "callable" and self.kappa == 0:
+            out = np.zeros_like(xa)          # κ = 0: no privacy value at all, even at x = inf
         return float(out) if np.ndim(out) == 0 else out
 
     def of_log_ratio(self, log_ratio: Any) -> Any:
-        """``F(exp(log_ratio))`` computed without overflow for the built-ins."""
+        """``F(exp(log_ratio))`` without overflow for the built-ins (``inf`` past the range).
+
+        ``κ = 0`` gives 0 everywhere (also at ``log_ratio = inf``); no floating-point warning
+        is ever printed.
+        """
         lr = np.maximum(np.asarray(log_ratio, dtype=float), 0.0)
-        if self.kind == "log":
+        if self.kind != "callable" and self.kappa == 0:
+            out = np.zeros_like(lr)
+        elif self.kind == "log":
             out = self.kappa * lr
         elif self.kind == "linear":
-            out = self.kappa * np.expm1(lr)
+            # κ (e^x - 1) = exp(ln κ + x + ln(1 - e^-x)) where e^x alone would overflow
+            # (a tiny κ keeps the product finite)
+            with np.errstate(over="ignore", divide="ignore"):
+                small = self.kappa * np.expm1(np.minimum(lr, _EXPM1_SWITCH))
+                big = np.exp(math.log(self.kappa) + lr + np.log1p(-np.exp(-lr)))
+            out = np.where(lr < _EXPM1_SWITCH, small, big)
         else:
-            return self(np.exp(lr))
+            with np.errstate(over="ignore"):
+                return self(np.exp(lr))
         return float(out) if np.ndim(out) == 0 else out
+
+    def log_of_log_ratio(self, log_ratio: float) -> float:
+        """``ln F(exp(log_ratio))`` for the built-ins, finite where ``F`` itself overflows.
+
+        ``-inf`` where ``F = 0``.
+        """
+        lr = max(float(log_ratio), 0.0)
+        if self.kind == "callable":
+            with np.errstate(divide="ignore"):
+                return float(np.log(self.of_log_ratio(lr)))
+        if self.kappa == 0 or lr == 0:
+            return -math.inf
+        if self.kind == "log":
+            return math.log(self.kappa) + math.log(lr)
+        # ln(κ (e^x - 1)) = ln κ + x + ln(1 - e^-x)
+        return math.log(self.kappa) + lr + math.log(-math.expm1(-lr))
 
     def threshold_epsilon(self, gap: float, factor: float = 2.0) -> float:
         """Largest ε with ``factor · F(e^ε) <= gap`` (e.g. Theorem 4.2's condition 2)."""
@@ -104,11 +137,11 @@ class PrivacyBound:
         if self.kind == "linear":
             return math.inf if self.kappa == 0 else math.log1p(gap / (factor * self.kappa))
         lo, hi = 0.0, 1.0
-        while factor * self(math.exp(hi)) <= gap and hi < 1e3:
+        while factor * self.of_log_ratio(hi) <= gap and hi < 1e3:
             lo, hi = hi, 2 * hi
         for _ in range(200):
             mid = 0.5 * (lo + hi)
-            if factor * self(math.exp(mid)) <= gap:
+            if factor * self.of_log_ratio(mid) <= gap:
                 lo = mid
             else:
                 hi = mid
@@ -132,9 +165,17 @@ def parse_privacy_bound(raw: Any, field: str = "privacy_bound") -> PrivacyBound:
     return PrivacyBound(kind=kind, kappa=kappa)
 
 
+#: Smallest ε accepted: a normal floating-point number (ε/2, ε/(M|O|) and e^{-ε} stay exact
+#: enough; below it every mechanism here is constant to double precision anyway).
+MIN_EPSILON = 1e-300
+
+
 def parse_epsilon(raw: Mapping[str, Any], field: str = "epsilon") -> float:
-    """ε of Definition 3.2: a finite number > 0."""
-    return as_number(require(raw, field), field, minimum=0.0, strict_min=True)
+    """ε of Definition 3.2: a finite number >= ``MIN_EPSILON`` (1e-300)."""
+    eps = as_number(require(raw, field), field, minimum=0.0, strict_min=True)
+    if eps < MIN_EPSILON:
+        raise InstanceError(field, f"must be >= {MIN_EPSILON:g}, got {eps!r}")
+    return eps
 
 
 def log_ratio_per_outcome(logp: np.ndarray) -> np.ndarray:

@@ -35,13 +35,30 @@ from typing import Any
 
 import numpy as np
 
+from .. import budget
 from ..errors import InstanceError, SizeLimitError
+from ..problems import SolveOptions, require_method, require_no_backend
+from ..tolerances import EXACT as EXACT_TOL
 from ..validate import as_array, as_int, reject_unknown, require, require_mapping
 from .model import PrivacyBound, log_ratio_per_outcome, parse_epsilon, parse_privacy_bound
+from .tolerances import VCG_PROBABILITY_FLOOR
 from .verifier import bounds_from_logratio, gains_table
 
 #: Largest type space (M+1)^{|O|} the CLI verifier enumerates.
 MAX_TYPES = 256
+#: Largest number of outcomes |O| (the einsum of :func:`distribution` has one index each).
+MAX_OUTCOMES = 6
+#: The one method (``--method``) and the name reported as backend.
+METHODS = ("summation",)
+EXACT = "exact:truncated-summation"
+#: Cost model (budget operations, ~1e8 a second): one (vector, output, noise value, outcome)
+#: term of the truncated einsum (measured 1.2e8 to 4.3e8 a second), one (type, output,
+#: outcome) step of the payment table, and the Python cost of one enumerated output (~1 µs).
+COST_EINSUM_TERM = 1.0
+COST_PAYMENT = 1.0
+COST_OUTPUT = 100.0
+#: Bytes per enumerated output in :class:`Outputs` (a tuple of |O| ints in a list).
+BYTES_PER_OUTPUT = 120.0
 
 
 def lap_pmf(k: Any, t: float) -> np.ndarray:
@@ -57,10 +74,61 @@ def lap_cdf(k: Any, t: float) -> np.ndarray:
                     np.exp(t * np.minimum(k, 0)) / z)
 
 
+def truncation_point(t: float, tail: float = 1e-16) -> int:
+    """``K`` with ``Pr[|λ| > K] <= tail`` (cheap for any ``t > 0``; capped at 1e15)."""
+    if not t > 0:                        # ε / (M |O|) underflowed: no finite truncation
+        return 10**15
+    return int(min(math.ceil(math.log(2 / tail) / t), 1e15))
+
+
 def truncation(t: float, tail: float = 1e-16) -> tuple[int, float]:
     """``K`` with ``Pr[|λ| > K] <= tail`` and the exact value of that probability."""
-    K = int(math.ceil(math.log(2 / tail) / t))
+    K = truncation_point(t, tail)
     return K, 2 * math.exp(-t * (K + 1)) / (1 + math.exp(-t))
+
+
+def cost(n_players: int, nO: int, M: int, eps: float, verify: bool) -> tuple[float, float]:
+    """Estimated peak memory (bytes) and work (budget operations) of :func:`solve`.
+
+    The distribution of one value vector (``B = 1``), and with ``verify`` one of all
+    ``(M+1)^{|O|}`` types per player: each costs ``|O|`` einsum terms per (vector, output,
+    noise value) and a ``B x N`` payment table, ``N = |O| (M+1)^{|O|-1}`` outputs.
+    """
+    t = eps / (M * nO)
+    J = 2.0 * truncation_point(t) + 1
+    N = nO * float(M + 1) ** (nO - 1)
+    B = float(M + 1) ** nO if verify else 1.0
+    rounds = n_players + 1 if verify else 1
+    work = (COST_OUTPUT * N + rounds * (COST_EINSUM_TERM * B * N * J * nO
+                                         + COST_PAYMENT * B * N * nO))
+    per_block = (nO - 1) * B * (M + 1) * J + B * N / nO        # factors and einsum output
+    memory = BYTES_PER_OUTPUT * N + 8.0 * (3 * per_block + 4 * B * N + 2 * J)
+    if verify:
+        memory += 8.0 * 4 * B * B * N                             # util[a, t, j] and gains
+    return memory, work
+
+
+def check_budget(n_players: int, nO: int, M: int, eps: float, verify: bool) -> None:
+    """Refuse (exit 2) what :func:`solve` cannot do within the memory and work budget.
+
+    The field named is ``epsilon`` when the noise truncation (``K ~ 37 M |O| / ε``) is the
+    larger factor, ``max_utility`` when the output space (``|O| (M+1)^{|O|-1}``) is.
+    """
+    memory, work = cost(n_players, nO, M, eps, verify)
+    t = eps / (M * nO)
+    K = truncation_point(t)
+    N = nO * float(M + 1) ** (nO - 1)
+    what = (f"the exact output distribution of Mechanism 7.1 ({nO} outcomes, M = {M}: "
+            f"{N:.3g} outputs, noise truncated at K = {K:.3g}"
+            f"{'; the verifier over every type and player' if verify else ''})")
+    field = "epsilon" if 2 * K + 1 > N else "max_utility"
+    alt = None
+    if verify:
+        m0, w0 = cost(n_players, nO, M, eps, False)
+        if m0 <= budget.current().max_memory and w0 <= budget.current().max_work:
+            alt = "the distribution alone (no 'privacy_bound')"
+    budget.check_memory(field, memory, what, alt)
+    budget.check_work(field, work, what, alt)
 
 
 @dataclass(frozen=True)
@@ -149,6 +217,14 @@ def verify_others(W_others: np.ndarray, eps: float, M: int, F: PrivacyBound,
     nO = W_others.size
     types = all_types(nO, M) if types is None else types
     prob, tl, outs = distribution(W_others[None, :] + types, eps, M)
+    if not prob.min() >= VCG_PROBABILITY_FLOOR:
+        # every output has positive probability; one this small may have lost its relative
+        # accuracy (underflow), and its privacy ratio would be infinite for no reason
+        raise InstanceError("epsilon", f"the verifier of Mechanism 7.1 needs every output "
+                            f"probability above {VCG_PROBABILITY_FLOOR:g}; with epsilon = "
+                            f"{eps:g}, M = {M} and these values the smallest is "
+                            f"{prob.min():.3g} (underflow): use a smaller epsilon, or drop "
+                            f"'privacy_bound' for the distribution alone")
     with np.errstate(divide="ignore"):
         lr = log_ratio_per_outcome(np.log(prob))
     b = bounds_from_logratio(F, lr)
@@ -219,29 +295,40 @@ def parse(raw: Mapping[str, Any]) -> VCGInstance:
                  maximum=M, min_len=2)
     eps = parse_epsilon(raw)
     F = parse_privacy_bound(raw["privacy_bound"]) if "privacy_bound" in raw else None
+    if U.shape[1] > MAX_OUTCOMES:
+        raise InstanceError("utilities", f"must have at most {MAX_OUTCOMES} outcomes, got "
+                                         f"{U.shape[1]}")
     if F is not None and (M + 1) ** U.shape[1] > MAX_TYPES:
         raise SizeLimitError("utilities", f"(M+1)^|O| = {(M + 1) ** U.shape[1]} types exceed "
                              f"the verifier's limit {MAX_TYPES}",
                              "the distribution without 'privacy_bound'")
-    if U.shape[1] > 6:
-        raise InstanceError("utilities", f"must have at most 6 outcomes, got {U.shape[1]}")
     return VCGInstance(tuple(tuple(int(v) for v in r) for r in U), eps, M, F)
 
 
-def solve(inst: VCGInstance, opts: Any = None) -> dict[str, Any]:
-    """Exact output distribution, expected welfare and payments, and the verifier."""
+def solve(inst: VCGInstance, opts: SolveOptions | None = None) -> dict[str, Any]:
+    """Exact output distribution, expected welfare and payments, and the verifier.
+
+    Memory and work are estimated from ``|O|``, ``M``, ε and the number of players before
+    anything is built (:func:`check_budget`).  Before ``optimal`` is reported the answer is
+    recomputed (:func:`check_result`); a failure gives status ``error``.
+    """
+    opts = opts or SolveOptions()
+    require_method(opts, METHODS, METHODS[0])
+    require_no_backend(opts, EXACT)
     t0 = time.perf_counter()
     U = np.array(inst.utilities, dtype=float)
     M = inst.max_utility
+    nO = U.shape[1]
+    check_budget(U.shape[0], nO, M, inst.epsilon, inst.privacy_bound is not None)
     W = U.sum(axis=0)
     prob, tl, outs = distribution(W, inst.epsilon, M)
     p = prob[0]
     oc = outs.outcome()
-    p_out = np.bincount(oc, weights=p, minlength=U.shape[1])
+    p_out = np.bincount(oc, weights=p, minlength=nO)
     ew = float(p_out @ W)
     pay = outs.payments(U) @ p
     out: dict[str, Any] = {
-        "status": "optimal", "objective": ew, "backend": "exact:truncated-summation",
+        "status": "optimal", "objective": ew, "backend": EXACT,
         "outcome_distribution": p_out, "expected_welfare": ew,
         "optimal_welfare": float(W.max()), "expected_payments": pay, "tail_bound": tl,
         "outputs": len(outs.items),
@@ -250,8 +337,9 @@ def solve(inst: VCGInstance, opts: Any = None) -> dict[str, Any]:
         worst = -math.inf
         arg: dict[str, Any] = {}
         dp = 0.0
-        types = all_types(U.shape[1], M)
+        types = all_types(nO, M)
         for i in range(U.shape[0]):
+            budget.check_deadline("verifying Mechanism 7.1 player by player")
             Wo = W - U[i]
             r = verify_others(Wo, inst.epsilon, M, inst.privacy_bound, types)
             dp = max(dp, float(r["log_ratio"].max()))
@@ -261,11 +349,45 @@ def solve(inst: VCGInstance, opts: Any = None) -> dict[str, Any]:
             if r["gains"][a, k] > worst:
                 worst = float(r["gains"][a, k])
                 arg = {"player": i, "report": types[k].astype(int).tolist()}
-        nO = U.shape[1]
         F = inst.privacy_bound
         out.update(truthful=bool(worst <= 0), worst_gain=worst, worst_misreport=arg,
-                   dp_level=dp,
-                   paper_condition=bool(2 * F(math.exp(inst.epsilon)) * nO
-                                        * (1 + 2 * M * math.exp(inst.epsilon / nO)) <= 1))
+                   dp_level=dp, paper_condition=paper_condition(F, inst.epsilon, nO, M))
+    problem = check_result(inst, out)
+    if problem:
+        out.update(status="error", message=f"a-posteriori check failed: {problem}")
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def paper_condition(F: PrivacyBound, eps: float, nO: int, M: int) -> bool:
+    """Theorem 7.5's condition ``2 F(e^ε) |O| (1 + 2M e^{ε/|O|}) <= 1``, in log space."""
+    fe = F.of_log_ratio(eps)
+    if fe == 0:
+        return True
+    # ln of the left side: ln 2 + ln F(e^ε) + ln |O| + ln(1 + 2M e^{ε/|O|})
+    log_f = F.log_of_log_ratio(eps)
+    log_tail = float(np.logaddexp(0.0, math.log(2 * M) + eps / nO))
+    return bool(math.log(2 * nO) + log_f + log_tail <= 0)
+
+
+def check_result(inst: VCGInstance, out: Mapping[str, Any]) -> str:
+    """Recompute the answer from its own fields; ``""`` if it holds, else what failed.
+
+    The outcome distribution is one (entries ``>= 0``, total 1 within the tail bound), the
+    objective is its welfare (relative to the largest total value) and every expected
+    payment lies in ``[0, M]`` (``π`` contains ``(o*, 0)``; no payment exceeds a gap of M).
+    """
+    p = np.asarray(out["outcome_distribution"], dtype=float)
+    W = np.array(inst.utilities, dtype=float).sum(axis=0)
+    scale = max(float(W.max()), 1.0)
+    if not (np.all(np.isfinite(p)) and np.all(p >= 0)):
+        return "the outcome distribution has a negative or non-finite entry"
+    if abs(float(p.sum()) - 1) > out["tail_bound"] + EXACT_TOL:
+        return f"the outcome distribution sums to {float(p.sum())!r}, not 1"
+    if abs(float(p @ W) - out["objective"]) > EXACT_TOL * scale:
+        return "the objective is not the welfare of the reported outcome distribution"
+    pay = np.asarray(out["expected_payments"], dtype=float)
+    M = inst.max_utility
+    if not np.all((pay >= -EXACT_TOL * M) & (pay <= M * (1 + EXACT_TOL))):
+        return "an expected payment lies outside [0, max_utility]"
+    return ""

@@ -35,7 +35,8 @@ def gain_closed_form(P: np.ndarray, Q: np.ndarray, uP: np.ndarray, uQ: np.ndarra
     """The adversarial gain (★) of reporting ``Q``'s type instead of ``P``'s."""
     P, Q, uP, uQ, b = (np.asarray(v, dtype=float) for v in (P, Q, uP, uQ, b))
     d = np.abs(Q - P)
-    priv = np.where(d > 0, d * np.where(np.isinf(b), np.inf, b), 0.0)
+    with np.errstate(invalid="ignore"):
+        priv = np.where(d > 0, d * np.where(np.isinf(b), np.inf, b), 0.0)
     return float(Q @ uQ - P @ uP + priv.sum())
 
 
@@ -98,9 +99,25 @@ def gains_table(prob: np.ndarray, b: np.ndarray, util: np.ndarray,
     base = eu[np.arange(A), rows]                              # truthful
     d = np.abs(prob[None, :, :] - prob[rows][:, None, :])      # |Q - P| per (a, t, o)
     bb = np.broadcast_to(b, d.shape)
-    priv = np.where(d > 0, d * bb, 0.0).sum(axis=2)
+    with np.errstate(invalid="ignore"):                        # 0 · inf is taken as 0
+        priv = np.where(d > 0, d * bb, 0.0).sum(axis=2)
     g = eu - base[:, None] + priv
     g[np.arange(A), rows] = 0.0
+    return g
+
+
+def gains_of_type(prob: np.ndarray, b: np.ndarray, util_a: np.ndarray, a: int) -> np.ndarray:
+    """Row ``a`` of :func:`gains_table` (reports do not enter the utility): ``O(T·O)``.
+
+    ``util_a[o]`` is the true type's utility of outcome ``o``; ``gain[a] = 0``.
+    """
+    prob = np.asarray(prob, dtype=float)
+    eu = prob @ np.asarray(util_a, dtype=float)
+    d = np.abs(prob - prob[a])
+    with np.errstate(invalid="ignore"):
+        priv = np.where(d > 0, d * np.broadcast_to(b, d.shape), 0.0).sum(axis=1)
+    g = eu - eu[a] + priv
+    g[a] = 0.0
     return g
 
 
