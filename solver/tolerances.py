@@ -45,3 +45,7 @@ BACKEND_TIME_SHARE = 0.85
 #: (HiGHS answered "Model error", CBC "infeasible", for a feasible pricing model with
 #: valuations from 5e-324 to 1).
 MAX_DYNAMIC_RANGE = 1e20
+#: Monte Carlo agreement in a claim: the largest ``|sample mean - exact value|`` over the
+#: claim's few dozen means, in standard errors.  For normal errors a false alarm on one
+#: mean has probability ``6.8e-6``, so below ``1e-3`` over a hundred means.
+MONTE_CARLO_Z = 4.5

@@ -4,6 +4,7 @@ from .registry import (
     CheckContext,
     Claim,
     ClaimResult,
+    Worst,
     all_claims,
     register,
     register_claim,
@@ -11,5 +12,5 @@ from .registry import (
     select,
 )
 
-__all__ = ["CheckContext", "Claim", "ClaimResult", "all_claims", "register", "register_claim",
-           "register_unchecked", "select"]
+__all__ = ["CheckContext", "Claim", "ClaimResult", "Worst", "all_claims", "register",
+           "register_claim", "register_unchecked", "select"]

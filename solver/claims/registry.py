@@ -28,25 +28,197 @@ from __future__ import annotations
 import fnmatch
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
 Kind = Literal["example", "theorem", "unchecked"]
 Expected = Literal["holds", "counterexample"]
+Sense = Literal["max", "min"]
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check receives: a seed (for a ``numpy.random.Generator``) and the budget."""
+    """What a check receives: a seed, the budget and the claim's registered tolerance.
+
+    Attributes
+    ----------
+    seed
+        Seed of :meth:`rng`.
+    quick
+        Whether the check must finish in a few seconds (:meth:`trials` picks the count).
+    tolerance
+        The claim's registered :attr:`Claim.tolerance` (set by :meth:`Claim.run`); the one
+        tolerance a check compares against, through :meth:`worst`.
+    """
 
     seed: int = 0
     quick: bool = False
+    tolerance: float | None = None
 
     def rng(self) -> np.random.Generator:
         """A fresh generator from the seed."""
         return np.random.default_rng(self.seed)
+
+    def trials(self, quick: int, full: int) -> int:
+        """``quick`` under ``ctx.quick`` (the test suite), else ``full`` (``solver verify``)."""
+        return quick if self.quick else full
+
+    def worst(self, quantity: str, *, sense: Sense = "max", bound: float = 0.0,
+              tolerance: float | None = None) -> Worst:
+        """A :class:`Worst` tracker against the claim's registered tolerance.
+
+        Parameters
+        ----------
+        quantity
+            What is tracked, in words (``"|closed form - quadrature|"``).
+        sense
+            ``"max"``: the claim holds when every value is ``<= bound + tolerance`` (an
+            error or a violation); ``"min"``: when every value is ``>= bound - tolerance``
+            (a slack).
+        bound
+            The bound the values are compared with.
+        tolerance
+            Only for checks run outside the registry; default :attr:`tolerance`.
+
+        Raises
+        ------
+        ValueError
+            If neither the claim nor the call gives a tolerance.
+        """
+        tol = self.tolerance if tolerance is None else tolerance
+        if tol is None:
+            raise ValueError(f"no tolerance for {quantity!r}: register the claim with "
+                             "tolerance=<a named constant of solver.tolerances>")
+        return Worst(quantity, tolerance=float(tol), sense=sense, bound=bound)
+
+
+class Worst:
+    """The worst value of one quantity over a check's cases, against one tolerance.
+
+    ``see(value, instance, **case)`` records a case; the first strictly worse value (NaN
+    counts as worst of all) is kept with its instance (ideally a file that ``solver solve``
+    reruns) and the case's parameters. ``result()`` turns it into a :class:`ClaimResult`
+    whose ``ok`` is :attr:`ok`.
+
+    Parameters
+    ----------
+    quantity
+        What is tracked, in words.
+    tolerance
+        The claim's tolerance (one number per claim).
+    sense
+        ``"max"`` (holds when every value ``<= bound + tolerance``) or ``"min"`` (holds when
+        every value ``>= bound - tolerance``).
+    bound
+        The bound of the statement (default 0).
+
+    Examples
+    --------
+    >>> w = Worst("violation", tolerance=1e-9)
+    >>> w.see(0.0, {"n": 1}), w.see(1e-12, {"n": 2}, seed=3)
+    (True, True)
+    >>> w.ok, w.count, w.worst_case["seed"]
+    (True, 2, 3)
+    """
+
+    def __init__(self, quantity: str, *, tolerance: float, sense: Sense = "max",
+                 bound: float = 0.0) -> None:
+        if sense not in ("max", "min"):
+            raise ValueError(f"sense must be 'max' or 'min', got {sense!r}")
+        self.quantity = quantity
+        self.tolerance = float(tolerance)
+        self.sense: Sense = sense
+        self.bound = float(bound)
+        self.value: float | None = None
+        self.instance: Any = None
+        self.case: dict[str, Any] = {}
+        self.count = 0
+
+    def _worse(self, v: float) -> bool:
+        if self.value is None:
+            return True
+        if np.isnan(self.value):
+            return False
+        if np.isnan(v):
+            return True
+        return v > self.value if self.sense == "max" else v < self.value
+
+    def see(self, value: float, instance: Any = None, **case: Any) -> bool:
+        """Record one case; return whether it is the new worst."""
+        v = float(value)
+        self.count += 1
+        if self._worse(v):
+            self.value, self.instance, self.case = v, instance, dict(case)
+            return True
+        return False
+
+    @property
+    def ok(self) -> bool:
+        """Whether every value seen is within the tolerance of the bound (none seen: True)."""
+        if self.value is None:
+            return True
+        if np.isnan(self.value):
+            return False
+        if self.sense == "max":
+            return self.value <= self.bound + self.tolerance
+        return self.value >= self.bound - self.tolerance
+
+    @property
+    def summary(self) -> str:
+        """``"<quantity> = <worst>"`` in words."""
+        if self.value is None:
+            return f"{self.quantity}: no case"
+        return f"{self.quantity} = {self.value:.4g}"
+
+    def describe(self) -> str:
+        """The worst value against the bound and tolerance, in words."""
+        op = "<=" if self.sense == "max" else ">="
+        return (f"worst {self.summary} (needs {op} {self.bound:g} within {self.tolerance:g}; "
+                f"{self.count} cases)")
+
+    @property
+    def worst_case(self) -> dict[str, Any] | None:
+        """The worst case as a dict: summary, the case's parameters, the instance."""
+        if self.value is None:
+            return None
+        out: dict[str, Any] = {"summary": self.summary, self.quantity: self.value}
+        out.update(self.case)
+        if self.instance is not None:
+            out["instance"] = self.instance
+        return out
+
+    def result(self, *, ok: bool = True, computed: Any = None, paper_value: Any = None,
+               details: dict[str, Any] | None = None, message: str = "",
+               also: tuple[Worst, ...] = ()) -> ClaimResult:
+        """The check's :class:`ClaimResult`.
+
+        Parameters
+        ----------
+        ok
+            A further condition the claim needs (``and``-ed with :attr:`ok` of this and
+            ``also``).
+        computed
+            Default: the worst value, the tolerance and the number of cases.
+        paper_value, message
+            As in :class:`ClaimResult`.
+        details
+            Merged into the details, which always hold ``cases`` and ``tolerance``.
+        also
+            Further trackers of the same check (their worst cases go to ``details``).
+        """
+        trackers = (self, *also)
+        good = bool(ok) and all(w.ok for w in trackers)
+        if computed is None:
+            computed = "; ".join(w.describe() for w in trackers)
+        det: dict[str, Any] = {"cases": self.count, "tolerance": self.tolerance}
+        for w in also:
+            det[f"worst {w.quantity}"] = w.worst_case
+        det.update(details or {})
+        bad = next((w for w in trackers if not w.ok), self)
+        return ClaimResult(good, computed=computed, paper_value=paper_value,
+                           worst_case=bad.worst_case, details=det, message=message)
 
 
 @dataclass
@@ -100,6 +272,8 @@ class Claim:
         if self.kind == "unchecked" or self.check is None:
             row.update(status="not checked", reason=self.reason)
             return row
+        # the claim's registered tolerance is the one its check compares against
+        ctx = replace(ctx, tolerance=self.tolerance)
         t0 = time.perf_counter()
         try:
             res = self.check(ctx)

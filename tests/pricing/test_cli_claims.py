@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from solver.claims.registry import CheckContext, all_claims
@@ -49,13 +50,27 @@ PRICING = sorted(k for k in all_claims() if k.startswith("pricing."))
 
 def test_claims_registered():
     assert {"pricing.lemma-1", "pricing.theorem-5.1-icc", "pricing.theorem-3",
-            "pricing.lemma-5"} <= set(PRICING)
+            "pricing.lemma-5", "pricing.theorem-4", "pricing.claim-6",
+            "pricing.theorem-5.1-irc", "pricing.theorem-5.1-irc-w-nonnegative",
+            "pricing.eq-9-10", "pricing.equal-minimum-costs-opt"} <= set(PRICING)
+    # every claim of the registry runs in quick mode in tests/test_claims.py
 
 
-@pytest.mark.parametrize("cid", PRICING)
-def test_claim_quick(cid):
-    row = all_claims()[cid].run(CheckContext(quick=True))
-    if row["kind"] == "unchecked":
-        assert row["status"] == "not checked" and row["reason"]
-    else:
-        assert row["status"] == "ok", row
+def test_irc_as_printed_is_refuted_with_a_rerunnable_market():
+    from solver.pricing.claims import IRC_COUNTEREXAMPLE
+    from solver.pricing.mechanism import build_mechanism, expected_utility, honest
+
+    row = all_claims()["pricing.theorem-5.1-irc"].run(CheckContext(quick=True))
+    assert row["status"] == "refuted" and row["expected"] == "counterexample"
+    assert row["worst_case"]["W"] < 0
+    V = np.concatenate([[[0.0]], np.array(IRC_COUNTEREXAMPLE["valuations"])], axis=1)
+    mech = build_mechanism(V, IRC_COUNTEREXAMPLE["costs"], IRC_COUNTEREXAMPLE["sigma"])
+    assert mech.N_plus == 2 and mech.W == pytest.approx(-0.16, abs=1e-12)
+    assert expected_utility(mech, 0, honest(mech, 0)) == pytest.approx(-0.08, abs=1e-12)
+
+
+def test_each_claim_has_one_named_tolerance():
+    from solver.pricing.claims import CLAIMS
+
+    for c in CLAIMS:
+        assert (c.tolerance is None) == (c.kind == "unchecked"), c.id
