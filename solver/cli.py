@@ -384,6 +384,11 @@ def verify(
     if list_only:
         from .claims import all_claims
 
+        if json_out:
+            sys.stdout.write(io.dumps([{"claim": c.id, "kind": c.kind, "paper": c.paper,
+                                        "section": c.section, "statement": c.statement}
+                                       for c in all_claims().values()]) + "\n")
+            raise typer.Exit(EXIT_OK)
         t = Table(title="Registered claims")
         for col in ("claim", "kind", "paper", "section", "statement"):
             t.add_column(col)
@@ -392,6 +397,112 @@ def verify(
         console.print(t)
         raise typer.Exit(EXIT_OK)
     _run_claims(claims, ("theorem", "unchecked"), quick, seed, json_out, "Theorem checks")
+
+
+def _bench_table(df: Any, title: str) -> Table:
+    t = Table(title=title)
+    for col in ("algorithm", "params", "seed", "ALG", "OPT", "ratio", "status"):
+        t.add_column(col, no_wrap=col == "algorithm")
+    for r in df.to_dict("records"):
+        if r["status"] == "unproven":
+            ratio = f"[{r['ratio_lo']:.4g}, {r['ratio_hi']:.4g}]"
+        else:
+            ratio = "" if r["ratio"] != r["ratio"] else f"{r['ratio']:.6g}"
+        t.add_row(str(r["algorithm"]), io.dumps(r["params"]), str(r["seed"]),
+                  f"{r['alg']:.6g}", f"{r['opt']:.6g}", ratio, str(r["status"]))
+    return t
+
+
+def _rows_json(rows: list[dict[str, Any]]) -> str:
+    return "\n".join(io.dumps(r) for r in rows) + ("\n" if rows else "")
+
+
+@app.command()
+def bench(
+    problem: Annotated[str | None, typer.Argument(help="The problem (sampling, pricing).")
+                       ] = None,
+    algorithm: Annotated[list[str] | None, typer.Option(
+        "--algorithm", help="A registered name or package.module:function (repeatable).")
+    ] = None,
+    family: Annotated[str | None, typer.Option(help="A registered instance family.")] = None,
+    grid: Annotated[str | None, typer.Option(help="JSON object: parameter -> values.")
+                    ] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds 0..K-1 per parameter set.")] = 1,
+    store: Annotated[Path | None, typer.Option(help="SQLite file for the rows.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per OPT solve.")] = None,
+    rerun_file: Annotated[Path | None, typer.Option(
+        "--rerun", help="Replay a worst-case file (solver worst --out): ALG, OPT, ratio.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per row.")
+                        ] = False,
+) -> None:
+    """Benchmark algorithms on an instance family against the certified OPT."""
+    from . import bench as B
+
+    if rerun_file is not None:
+        with stdout_to_stderr():
+            row = B.rerun(rerun_file, algorithm[0] if algorithm else None, time_limit)
+        if json_out:
+            sys.stdout.write(io.dumps(row) + "\n")
+        else:
+            print(f"algorithm: {row['algorithm']}\nALG: {row['alg']:.12g}\n"
+                  f"OPT: {row['opt']:.12g} ({row['opt_status']})\n"
+                  f"ratio ({row['sense']}): {row['ratio']:.12g}\nstatus: {row['status']}")
+        raise typer.Exit(EXIT_OK if row["status"] in ("ok", "unproven") else EXIT_SOLVER)
+    if problem is None or not algorithm or family is None:
+        raise InstanceError("command line", "give PROBLEM, --algorithm and --family "
+                                            "(or --rerun FILE)")
+    with stdout_to_stderr():
+        df = B.run(problem, algorithm, family, grid, seeds, store=store, workers=workers,
+                   time_limit=time_limit)
+    sense = B.get_evaluator(problem).sense
+    if json_out:
+        sys.stdout.write(_rows_json(df.drop(columns=[c for c in df.columns
+                                                     if c.startswith("param.")])
+                                    .to_dict("records")))
+    else:
+        console.print(_bench_table(df, f"{problem} on {family}: ratio {sense}"))
+    raise typer.Exit(EXIT_SOLVER if (df["status"] == "error").any() else EXIT_OK)
+
+
+@app.command()
+def worst(
+    problem: Annotated[str, typer.Argument(help="The problem (sampling, pricing).")],
+    algorithm: Annotated[str, typer.Option(help="A registered name or module:function.")],
+    family: Annotated[str, typer.Option(help="A searchable instance family.")],
+    restarts: Annotated[int, typer.Option(help="Random restarts.")] = 3,
+    steps: Annotated[int, typer.Option(help="Hill-climbing moves per restart.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
+    store: Annotated[Path | None, typer.Option(help="SQLite file for improvements.")] = None,
+    out: Annotated[Path | None, typer.Option(help="JSON file for the worst instance "
+                                                  "(solver bench --rerun FILE).")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per OPT solve.")] = None,
+    budget: Annotated[float | None, typer.Option(help="Seconds for the whole search.")
+                      ] = None,
+    target: Annotated[float | None, typer.Option(help="Stop once this ratio is reached.")
+                      ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Search a family for the instance with the algorithm's largest ratio."""
+    from . import bench as B
+
+    with stdout_to_stderr():
+        res = B.worst(problem, algorithm, family, restarts=restarts, steps=steps, seed=seed,
+                      store=store, out=out, time_limit=time_limit, budget_seconds=budget,
+                      target=target)
+    sense = B.get_evaluator(problem).sense
+    obj = {"problem": problem, "algorithm": algorithm, "family": family, "sense": sense,
+           "ratio": res.ratio, "params": res.params, "evaluations": res.evaluations,
+           "improvements": len(res.improvements),
+           "file": str(res.path) if res.path else None}
+    if json_out:
+        sys.stdout.write(io.dumps(obj) + "\n")
+    else:
+        print(f"worst ratio ({sense}): {res.ratio:.12g} after {res.evaluations} instances "
+              f"({len(res.improvements)} improvements)\nparams: {io.dumps(res.params)}"
+              + (f"\nsaved: {res.path} (solver bench --rerun {res.path})" if res.path else ""))
+    raise typer.Exit(EXIT_OK)
 
 
 #: Backend names that are generic aliases of another entry (left out of ``solver list``).
@@ -408,7 +519,9 @@ def catalogue() -> dict[str, Any]:
         first) and ``default_method`` of each registered problem; ``backends``: ``name``,
         ``installed`` and the capabilities ``integer``, ``quadratic``, ``gives_bound``,
         ``honours_time_limit`` of every known backend (installed or not, generic aliases
-        left out), in the order ``--backend auto`` prefers them.
+        left out), in the order ``--backend auto`` prefers them; ``families``: the
+        benchmark instance families (``name``, ``problem``, ``description``,
+        ``parameters`` with their defaults, ``searchable`` by ``solver worst``).
     """
     from .opt.backends import all_backends
     from .problems import problems
@@ -429,7 +542,12 @@ def catalogue() -> dict[str, Any]:
                       "quadratic": bool(b.supports_quadratic),
                       "gives_bound": bool(b.gives_bound),
                       "honours_time_limit": bool(b.honours_time_limit)})
-    return {"version": version(), "problems": probs, "backends": backs}
+    from .bench import families
+
+    fams = [{"name": f.name, "problem": f.problem, "description": f.description,
+             "parameters": dict(f.defaults), "searchable": f.neighbour is not None}
+            for f in sorted(families().values(), key=lambda f: f.name)]
+    return {"version": version(), "problems": probs, "backends": backs, "families": fams}
 
 
 @app.command("list")

@@ -130,7 +130,7 @@ def test_list_json_shape():
     r = runner.invoke(app, ["list", "--json"])
     assert r.exit_code == 0, r.stderr
     cat = json.loads(r.stdout)
-    assert set(cat) == {"version", "problems", "backends"}
+    assert set(cat) == {"version", "problems", "backends", "families"}
     assert cat["version"] == version("solver")
     names = [p["name"] for p in cat["problems"]]
     assert set(SHIPPED) <= set(names) and names == sorted(names)

@@ -8,7 +8,8 @@ Imported by :mod:`solver.plugins` (importing :mod:`solver.sampling` registers no
   both solved by :func:`solver.sampling.solve`, with their methods;
 * the claims ``sampling.*``: the paper's examples, lemmas and theorems as executable checks
   (:data:`solver.sampling.claims_optimum.CLAIMS`,
-  :data:`solver.sampling.claims_mechanisms.CLAIMS`);
+  :data:`solver.sampling.claims_mechanisms.CLAIMS`,
+  :data:`solver.sampling.claims_printed.CLAIMS`: printed statements and footnotes);
 * the sweep experiments ``sampling.random-ratio``, ``sampling.figure2`` and
   ``sampling.theorem51-ratio`` (:data:`solver.sampling.experiments.EXPERIMENTS`).
 """
@@ -20,6 +21,7 @@ from ..problems import ProblemSpec, register_problem
 from ..sweep.experiments import experiment
 from .claims_mechanisms import CLAIMS as MECHANISM_CLAIMS
 from .claims_optimum import CLAIMS as OPTIMUM_CLAIMS
+from .claims_printed import CLAIMS as PRINTED_CLAIMS
 from .experiments import EXPERIMENTS
 from .problem import MECHANISM_SPEC, SAMPLING_SPEC
 
@@ -42,7 +44,7 @@ def _register_claim(claim: Claim) -> None:
 
 for _spec in (SAMPLING_SPEC, MECHANISM_SPEC):
     _register_problem(_spec)
-for _claim in (*OPTIMUM_CLAIMS, *MECHANISM_CLAIMS):
+for _claim in (*OPTIMUM_CLAIMS, *MECHANISM_CLAIMS, *PRINTED_CLAIMS):
     _register_claim(_claim)
 for _exp in EXPERIMENTS:
     experiment(_exp.name, _exp.description, _exp.check)(_exp.fn)

@@ -436,8 +436,11 @@ def _thm4p21(ctx: CheckContext) -> ClaimResult:
 
 
 @_collect("sharing.theorem-4-part-2-2", paper=PAPER, section="Theorem 4 Part 2-2 (B-3)-(B-5)",
-          statement="If Δ ≤ Δ̄ (min reading) and v_i ≤ v̄, all sharing on platform 1 at the (B-5) "
-                    "prices is an equilibrium (p² with +v_i I_i({i}), re-derived)", kind="theorem")
+          statement="Repaired reading of Part 2-2: (B-3)'s max read as min (the proof needs Δ "
+                    "below every term) and (B-5)'s p²_i = (1-v_i) I_i(V) + v_i I_i({i}) (what "
+                    "the proof substitutes; printed + I_i({i})): if Δ ≤ Δ̄ and v_i ≤ v̄, all "
+                    "sharing on platform 1 at these prices is an equilibrium (printed forms: "
+                    "sharing.theorem-4-part-2-2-as-printed-B-3, -B-5)", kind="theorem")
 def _thm4p22(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     bad, literal_bad, worst = 0, 0, None
@@ -839,7 +842,12 @@ _collect_unchecked(
            "where (B-8)'s first term (1-v_i)I_i({i})/2 vanishes, re-derived); ruling out every "
            "price pair would need the infinite-dimensional deviation search of Definition "
            "B-1, whose lenient selection also ranges over mixed user equilibria. The "
-           "threshold (B-8) itself is checked by sharing.theorem-4-part-2-3-threshold")
+           "threshold (B-8) itself is checked by sharing.theorem-4-part-2-3-threshold, and the "
+           "proof's final step (no x satisfies (B-10)-(B-12) as v → 1) as an LP by "
+           "sharing.theorem-4-part-2-3-lp")
 
-#: Every claim of this module, registered by :mod:`solver.sharing.plugin`.
-CLAIMS: tuple[Claim, ...] = tuple(_COLLECTED)
+from .claims_printed import CLAIMS as _PRINTED  # noqa: E402  (printed-versus-repaired rows)
+
+#: Every claim of this module and of :mod:`solver.sharing.claims_printed`, registered by
+#: :mod:`solver.sharing.plugin`.
+CLAIMS: tuple[Claim, ...] = tuple(_COLLECTED) + _PRINTED

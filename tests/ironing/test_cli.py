@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from solver.claims.registry import CheckContext, select
 from solver.cli import app
 from solver.errors import InstanceError
 from solver.ironing.problem import IroningInstance, _cli_solve
@@ -102,9 +101,3 @@ def test_cli_bad_input_exit_2(tmp_path):
     res = runner.invoke(app, ["solve", str(p), "--json"])
     assert res.exit_code == 2
     assert "units" in res.output
-
-
-@pytest.mark.parametrize("claim", [c.id for c in select(["ironing."])])
-def test_claims_quick(claim):
-    row = select([claim])[0].run(CheckContext(quick=True))
-    assert row["status"] == "ok", row
