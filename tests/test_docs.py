@@ -9,8 +9,9 @@ Block kinds (the fence's language):
     A doctest session (``>>>`` prompts with their output), checked by :mod:`doctest`.
 ``bash``
     Each line is a command run in a temporary directory holding a copy of ``data/``, with
-    this interpreter's ``solver`` first on ``PATH``; each must exit 0.  A block right after the HTML comment
-    ``<!-- run by .ci/run -->`` is the quick start, which CI runs verbatim instead.
+    this interpreter's ``solver`` first on ``PATH``; each must exit 0.  A block right after
+    the HTML comment ``<!-- run by .ci/run -->`` is the quick start, which CI runs verbatim
+    instead.
 ``console``
     ``$ command`` lines, each followed by its exact expected output (stdout and stderr);
     run in a temporary directory holding a copy of ``data/``.
