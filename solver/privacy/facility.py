@@ -25,9 +25,7 @@ outcome's probability (absolute): that bound is reported as ``tail_bound``.  The
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,19 +33,13 @@ import numpy as np
 from scipy import special, stats
 
 from .. import budget
-from ..errors import InstanceError
-from ..problems import SolveOptions, require_method, require_no_backend
 from ..tolerances import EXACT as EXACT_TOL
-from ..validate import MAX_EXACT_INT, as_array, reject_unknown, require, require_mapping
-from .model import PrivacyBound, log_ratio_per_outcome, parse_epsilon, parse_privacy_bound
-from .tolerances import CONVOLUTION_FLOOR, REPORT_MATCH
-from .verifier import bounds_from_logratio, gains_of_type, gains_table
+from .model import PrivacyBound, log_ratio_per_outcome
+from .tolerances import CONVOLUTION_FLOOR
+from .verifier import bounds_from_logratio, gains_table
 
 #: Default truncation target for the noise sums (absolute mass dropped per outcome).
 TAIL_TARGET = 1e-16
-#: The one method (``--method``) and the name reported as backend.
-METHODS = ("convolution",)
-EXACT = "exact:negative-binomial-convolution"
 #: Cost model of the budget (:mod:`solver.budget`), in its elementary operations (~1e8 a
 #: second).  One multiply-add of numpy's direct convolution of two length-K pmfs costs
 #: ``COST_MAC_BASE + K / COST_MAC_CACHE``: measured 2.7e9 a second at K = 8000, 0.7e9 at
@@ -403,117 +395,7 @@ def verify_all(n: int, locs: np.ndarray, eps: float, F: PrivacyBound) -> dict[st
             "worst_universal_gain": worst_u}
 
 
-# ----------------------------------------------------------------------------- CLI problem
-@dataclass(frozen=True)
-class FacilityInstance:
-    """``{"problem": "facility-location", "locations": [...], "reports": [...], ...}``.
-
-    ``reports`` lists each player's reported location (a value from ``locations``);
-    ``counts`` (the histogram) may be given instead.
-    """
-
-    locations: tuple[float, ...]
-    counts: tuple[int, ...]
-    epsilon: float
-    privacy_bound: PrivacyBound | None = None
-
-
-#: Largest number of players (the histogram's total is an exact integer in floating point).
-MAX_PLAYERS = MAX_EXACT_INT
-
-
-def parse(raw: Mapping[str, Any]) -> FacilityInstance:
-    """Validate a facility-location instance."""
-    raw = require_mapping(raw)
-    reject_unknown(raw, ("problem", "name", "description", "locations", "reports", "counts",
-                         "epsilon", "privacy_bound"))
-    locs = as_array(require(raw, "locations"), "locations", strictly_increasing=True,
-                    minimum=0.0, maximum=1.0)
-    q = locs.size
-    if ("reports" in raw) == ("counts" in raw):
-        raise InstanceError("reports", "give exactly one of 'reports' or 'counts'")
-    if "counts" in raw:
-        counts = as_array(raw["counts"], "counts", integer=True, minimum=0, maximum=MAX_PLAYERS,
-                          min_len=q, max_len=q)
-    else:
-        rep = as_array(raw["reports"], "reports")
-        # the nearest location, accepted within a fraction of the smallest gap (scale free)
-        idx = np.clip(np.searchsorted(locs, rep), 1, q - 1) if q > 1 else np.zeros(rep.size,
-                                                                                     int)
-        if q > 1:
-            idx = np.where(np.abs(locs[idx - 1] - rep) <= np.abs(locs[idx] - rep), idx - 1, idx)
-        gap = float(np.min(np.diff(locs))) if q > 1 else max(abs(float(locs[0])), 1.0)
-        bad = np.abs(locs[idx] - rep) > REPORT_MATCH * gap
-        if bad.any():
-            j = int(np.argmax(bad))
-            raise InstanceError(f"reports[{j}]", f"must be one of the locations, got {rep[j]}")
-        counts = np.bincount(idx, minlength=q)
-    if float(np.sum(counts, dtype=float)) > MAX_PLAYERS:
-        raise InstanceError("counts", f"must total at most 2**53 players, got "
-                                      f"{float(np.sum(counts, dtype=float)):.6g}")
-    if int(np.sum(counts)) < 1:
-        raise InstanceError("counts", "must contain at least one player")
-    eps = parse_epsilon(raw)
-    F = parse_privacy_bound(raw["privacy_bound"]) if "privacy_bound" in raw else None
-    return FacilityInstance(tuple(float(x) for x in locs), tuple(int(c) for c in counts), eps, F)
-
-
-def solve(inst: FacilityInstance, opts: SolveOptions | None = None) -> dict[str, Any]:
-    """Exact output distribution, welfare and (with ``privacy_bound``) the truthfulness check.
-
-    The memory and work are estimated from ``q`` and ε before anything is built
-    (:func:`check_budget`); one row table of the histogram serves the distribution and every
-    player's privacy ratios (:func:`neighbours_from_table`).  Before ``optimal`` is reported
-    the answer is recomputed (:func:`check_result`); a failure gives status ``error``.
-    """
-    opts = opts or SolveOptions()
-    require_method(opts, METHODS, METHODS[0])
-    require_no_backend(opts, EXACT)
-    t0 = time.perf_counter()
-    locs = np.array(inst.locations)
-    h = np.array(inst.counts, dtype=np.int64)
-    check_budget(h.size, inst.epsilon)
-    G, bound = row_table(h, int(h.sum()), inst.epsilon, _SOLVE_SHIFTS, _SOLVE_DHS)
-    lp = G[:, 1, 1]
-    p = np.exp(lp)
-    W = welfare(h, locs)
-    ew = float(p @ W)
-    out: dict[str, Any] = {
-        "status": "optimal", "objective": ew, "backend": EXACT,
-        "distribution": p, "expected_welfare": ew, "optimal_welfare": float(W.max()),
-        "welfare_gap": float(W.max() - ew), "tail_bound": bound,
-        "n": int(h.sum()), "q": int(h.size),
-    }
-    # privacy ratios for the players present: others = h - e_a
-    worst_lr = 0.0
-    worst_gain = -math.inf
-    F = inst.privacy_bound
-    util = -np.abs(locs[:, None] - locs[None, :])
-    for a in np.flatnonzero(h):
-        logp = neighbours_from_table(G, int(a))
-        lr = log_ratio_per_outcome(logp)
-        worst_lr = max(worst_lr, float(np.max(lr)))
-        if F is not None:
-            g = gains_of_type(np.exp(logp), bounds_from_logratio(F, lr), util[a], int(a))
-            g[a] = -np.inf                 # the truthful report is not a lie
-            worst_gain = max(worst_gain, float(g.max()))
-    with np.errstate(over="ignore"):
-        out["max_privacy_ratio"] = float(np.exp(worst_lr))
-    out["max_privacy_log_ratio"] = worst_lr
-    out["dp_epsilon_bound"] = inst.epsilon
-    if F is not None:
-        gap = float(np.min(np.diff(locs))) if locs.size > 1 else math.inf
-        out.update(truthful=bool(worst_gain <= 0), worst_gain=worst_gain,
-                   paper_condition=bool(gap >= 2 * F.of_log_ratio(inst.epsilon)),
-                   privacy_bound=F.describe())
-    problem = check_result(inst, out)
-    if problem:
-        out.update(status="error", message=f"a-posteriori check failed: {problem}")
-    out["seconds"] = time.perf_counter() - t0
-    return out
-
-
-def check_result(inst: FacilityInstance, out: Mapping[str, Any]) -> str:
+def check_result(inst: Any, out: Mapping[str, Any]) -> str:
     """Recompute the answer from its own fields; ``""`` if it holds, else what failed.
 
     The distribution is one (entries ``>= 0``, total within the tail bound of 1), the

@@ -1,4 +1,4 @@
-"""LP benchmark: the best ε-DP mechanism that is truthful for every privacy utility allowed.
+"""LP benchmark [CCKMV13]: the best ε-DP mechanism truthful against every ``|U^priv| <= F(e^ε)``.
 
 Variables ``p[s, o] = Pr[o | s]`` for every state ``s`` (every profile ``θ ∈ Θ^n``, or, with
 ``mode="histograms"``, every histogram of types; both give the same optimum because the LP
@@ -21,12 +21,23 @@ adversarial gain is (★) of :mod:`solver.privacy.verifier`:
     Σ_o (p[s',o] - p[s,o]) U(a,o) + φ Σ_o d[{s,s'}, o] <= 0,
     d[{s,s'}, o] >= p[s',o] - p[s,o],   d[{s,s'}, o] >= p[s,o] - p[s',o],
 
-which is linear and *exact* for the adversary class ``|U^priv| <= F(e^ε)`` that Proposition 3.3
-leaves after ε-DP (the class the paper's proofs use, Lemma 5.2); for the finer per-outcome
-class it is a sufficient condition, so the LP optimum is the best welfare certifiable through
-Proposition 3.3.  Mechanisms 4.1 (run at ``ε/2`` so that its exact DP level is ``ε``) and 6.1
-meet these constraints when their theorems' conditions hold, so their welfare is a lower bound
-on the LP optimum; the difference is the welfare they give up.
+which is linear and *exact* for the adversary class ``|U^priv(o)| <= F(e^ε)`` that
+Proposition 3.3 leaves after ε-DP (the class the paper's proofs use, [CCKMV13, Lemma 5.2]).
+That class is **larger** than Assumption 3.1's ``|U^priv(o)| <= F(ratio(o))`` (the ratio of
+an ε-DP mechanism is at most ``e^ε``, often less), so the LP's constraint is only sufficient
+and its optimum is a **lower bound** on the best mechanism truthful against every
+Assumption-3.1 utility (the result field ``benchmark`` says so).  Example: one voter, utility
+gap 0.3, ε = 0.4, ``F = ln``: ``φ = 0.4`` exceeds half the gap, the LP forces a constant
+mechanism (0.15), while the literal benchmark is ``gap (1 + tanh(gap/4))/2 = 0.161229``
+(``Pr[own candidate] = e^{g/2}/(1 + e^{g/2})``: the log-odds constraint
+``ln ρ_A + ln ρ_B <= gap`` binds).  :func:`literal_benchmark` computes the literal benchmark
+for one-player instances (branch and bound over per-outcome ratio caps, each an LP), and
+``solve`` reports it as ``literal_benchmark`` (with its upper bound) when ``n = 1``.
+
+Mechanisms 4.1 (run at ``ε/2`` so that its exact DP level is ``ε``; its sufficient condition
+is then ``gap >= 2F(e^{2(ε/2)}) = 2F(e^ε)``, the one reading of Theorem 4.2 used throughout)
+and 6.1 meet these constraints when their theorems' conditions hold, so their welfare is a
+lower bound on the LP optimum; the difference is the welfare they give up.
 """
 
 from __future__ import annotations
@@ -43,28 +54,19 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from .. import budget
-from ..errors import InstanceError, SizeLimitError
+from ..errors import SizeLimitError
 from ..opt import LinearProgram, solve
-from ..problems import SolveOptions, require_method
-from ..validate import (
-    as_array,
-    as_choice,
-    as_int,
-    as_number,
-    reject_unknown,
-    require,
-    require_mapping,
-)
-from .model import PrivacyBound, parse_epsilon, parse_privacy_bound
+from .model import PrivacyBound
 from .tolerances import DROP_COEFFICIENT, MECHANISM_FEASIBILITY, WELFARE_AGREEMENT
 
+#: What the ``objective`` of ``private-mechanism-lp`` is (the result field ``benchmark``).
+BENCHMARK = ("lower bound: the best eps-DP mechanism truthful against every privacy utility "
+             "with |U_priv(o)| <= F(e^eps); the Assumption-3.1 benchmark (|U_priv(o)| <= "
+             "F(ratio(o))) is at least this")
+#: Cells of the literal benchmark's branch and bound in a solve (one-player instances).
+LITERAL_SOLVE_CELLS = 300
 #: Stated size limit of the LP benchmark (variables p and d together).
 MAX_VARIABLES = 20_000
-#: Largest welfare magnitude (n times the largest utility) accepted: the reported objective
-#: and bound stay finite.
-MAX_WELFARE = 1e307
-#: The one method (``--method``).
-METHODS = ("lp",)
 
 
 @dataclass(frozen=True)
@@ -387,7 +389,7 @@ def check_solution(model: Model, probs: np.ndarray, objective: float) -> str:
     return ""
 
 
-def normalised_model(inst: LPInstance) -> tuple[LinearProgram, Model, float]:
+def normalised_model(inst: Any) -> tuple[LinearProgram, Model, float]:
     """The LP of ``inst`` with utilities divided by ``σ = max |U|``, and ``σ``."""
     U = np.array(inst.utility)
     sigma = float(np.max(np.abs(U)))
@@ -397,7 +399,7 @@ def normalised_model(inst: LPInstance) -> tuple[LinearProgram, Model, float]:
     return lp, model, sigma
 
 
-def check_result(inst: LPInstance, out: Mapping[str, Any]) -> str:
+def check_result(inst: Any, out: Mapping[str, Any]) -> str:
     """The problem's own evaluator on a reported answer (``mechanism``, ``objective``).
 
     ``""`` when the reported mechanism passes :func:`check_solution` against the objective.
@@ -424,57 +426,7 @@ def mechanism_probs(st: States, family: str, eps: float, U: np.ndarray,
     return np.array(out)
 
 
-# ----------------------------------------------------------------------------- CLI problem
-@dataclass(frozen=True)
-class LPInstance:
-    """``{"problem": "private-mechanism-lp", "n": 3, "family": ..., "epsilon": e, ...}``."""
-
-    n: int
-    utility: tuple[tuple[float, ...], ...]
-    epsilon: float
-    privacy_bound: PrivacyBound
-    family: str
-    mode: str
-    locations: tuple[float, ...] | None = None
-
-
-def parse(raw: Mapping[str, Any]) -> LPInstance:
-    """Validate: ``family`` election (``utility_gap``), facility (``locations``) or custom
-    (``utility``, a |Θ| x |O| matrix)."""
-    raw = require_mapping(raw)
-    reject_unknown(raw, ("problem", "name", "description", "n", "family", "utility",
-                         "utility_gap", "locations", "epsilon", "privacy_bound", "mode"))
-    # any n this large is far past MAX_VARIABLES; the cap keeps size_of's arithmetic small
-    n = as_int(require(raw, "n"), "n", minimum=1, maximum=10_000)
-    family = as_choice(raw.get("family", "custom"), "family", ("election", "facility", "custom"))
-    mode = as_choice(raw.get("mode", "profiles"), "mode", ("profiles", "histograms"))
-    eps = parse_epsilon(raw)
-    F = parse_privacy_bound(require(raw, "privacy_bound"))
-    locs = None
-    # welfare is a sum of n utilities: keep it (and its scale) inside the float range
-    top = MAX_WELFARE / n
-    if family == "election":
-        g = as_number(raw.get("utility_gap", 1.0), "utility_gap", minimum=0.0, strict_min=True,
-                      maximum=top)
-        U = np.array([[g, 0.0], [0.0, g]])
-    elif family == "facility":
-        loc = as_array(require(raw, "locations"), "locations", strictly_increasing=True,
-                       minimum=0.0, maximum=1.0, min_len=2)
-        U = -np.abs(loc[:, None] - loc[None, :])
-        locs = tuple(float(x) for x in loc)
-    else:
-        U = as_array(require(raw, "utility"), "utility", ndim=2, minimum=-top, maximum=top)
-        if U.shape[0] < 2:
-            raise InstanceError("utility", "must have at least 2 types (rows)")
-    nv = size_of(n, U.shape[0], U.shape[1], mode)
-    if nv > MAX_VARIABLES:
-        raise SizeLimitError("n", f"the {mode} LP has {nv} variables, more than the limit "
-                             f"{MAX_VARIABLES}", "mode 'histograms' or a smaller n")
-    return LPInstance(n, tuple(tuple(float(v) for v in row) for row in U), eps, F, family,
-                      mode, locs)
-
-
-def solve_instance(inst: LPInstance, backend: str = "auto",
+def solve_lp(inst: Any, backend: str = "auto",
                    time_limit: float | None = None) -> dict[str, Any]:
     """Solve the benchmark LP and compare with the paper's mechanism for the family.
 
@@ -502,8 +454,13 @@ def solve_instance(inst: LPInstance, backend: str = "auto",
         out.update(status="error", objective=None, message=(
             f"{sol.backend} reported the model {sol.status}, but a constant mechanism is "
             f"feasible and every variable is bounded (numerical trouble in the backend)"))
-    out.update(variables=lp.n_vars, constraints=lp.n_constraints, states=len(st.keys),
-               blocks=model.n_classes, phi=phi)
+    out.update(benchmark=BENCHMARK, variables=lp.n_vars, constraints=lp.n_constraints,
+               states=len(st.keys), blocks=model.n_classes, phi=phi)
+    if inst.n == 1 and np.isfinite(phi):
+        lit = literal_benchmark(U, inst.epsilon, inst.privacy_bound,
+                                max_cells=LITERAL_SOLVE_CELLS)
+        if lit is not None:
+            out.update(literal_benchmark=lit["value"], literal_benchmark_bound=lit["bound"])
     if model.notes:
         out["notes"] = list(model.notes)
     best = float(st.weight @ (st.counts @ U).max(axis=1))
@@ -525,8 +482,143 @@ def solve_instance(inst: LPInstance, backend: str = "auto",
     return out
 
 
-def solve_cli(inst: LPInstance, opts: SolveOptions) -> dict[str, Any]:
-    """CLI adapter honouring ``opts.backend``, ``opts.time_limit`` and ``opts.method``."""
-    require_method(opts, METHODS, METHODS[0])
-    return solve_instance(inst, backend=getattr(opts, "backend", "auto") or "auto",
-                          time_limit=getattr(opts, "time_limit", None))
+# ----------------------------------------------------------------------------- literal benchmark
+#: Largest ``|Θ| |O|`` of the one-player instances whose literal benchmark is computed.
+LITERAL_MAX_ENTRIES = 9
+#: Largest number of outcomes of the literal benchmark (its cells split ``[0, ε]^{|O|}``).
+LITERAL_MAX_OUTCOMES = 3
+#: The literal benchmark stops when its bound is within this of its value (relative to the
+#: largest utility magnitude) ...
+LITERAL_GAP = 1e-4
+#: ... or after this many cells.
+LITERAL_MAX_CELLS = 1000
+
+
+def _capped_lp(U: np.ndarray, dp_caps: np.ndarray, f_caps: np.ndarray) -> tuple[float, Any]:
+    """The one-player LP with per-outcome caps: ``p[t,o] <= e^{dp_caps[o]} p[t',o]`` and, for
+    every lie ``a -> b``, ``Σ_o (p[b,o]-p[a,o]) U(a,o) + Σ_o f_caps[o] |p[b,o]-p[a,o]| <= 0``.
+
+    Returns the optimum of ``(1/|Θ|) Σ_t Σ_o p[t,o] U(t,o)`` and the mechanism.
+    """
+    from scipy.optimize import linprog
+
+    T, O = U.shape
+    pairs = [(a, b) for a in range(T) for b in range(a + 1, T)]
+    npv = T * O
+    nv = npv + len(pairs) * O
+    rows: list[np.ndarray] = []
+
+    def p(t: int, o: int) -> int:
+        return t * O + o
+
+    for o in range(O):
+        e = math.exp(float(dp_caps[o]))
+        for t in range(T):
+            for t2 in range(T):
+                if t != t2:
+                    r = np.zeros(nv)
+                    r[p(t, o)], r[p(t2, o)] = 1.0, -e
+                    rows.append(r)
+    for k, (a, b) in enumerate(pairs):
+        for o in range(O):
+            dv = npv + k * O + o
+            for sgn in (1.0, -1.0):
+                r = np.zeros(nv)
+                r[p(b, o)], r[p(a, o)], r[dv] = sgn, -sgn, -1.0
+                rows.append(r)
+        for liar, other in ((a, b), (b, a)):
+            r = np.zeros(nv)
+            for o in range(O):
+                r[p(other, o)] += U[liar, o]
+                r[p(liar, o)] -= U[liar, o]
+                r[npv + k * O + o] = f_caps[o]
+            rows.append(r)
+    A_eq = np.zeros((T, nv))
+    for t in range(T):
+        A_eq[t, t * O:(t + 1) * O] = 1.0
+    c = np.zeros(nv)
+    c[:npv] = -(U / T).ravel()
+    res = linprog(c, A_ub=np.array(rows), b_ub=np.zeros(len(rows)), A_eq=A_eq,
+                  b_eq=np.ones(T), bounds=(0, 1), method="highs")
+    if res.status != 0:
+        return -math.inf, None
+    return float(-res.fun), res.x[:npv].reshape(T, O)
+
+
+def literal_benchmark(U: Any, eps: float, F: PrivacyBound, *, gap: float = LITERAL_GAP,
+                      max_cells: int = LITERAL_MAX_CELLS) -> dict[str, Any] | None:
+    """The best ε-DP one-player mechanism truthful against **every** Assumption-3.1 utility.
+
+    For one player, Assumption 3.1's ratio of outcome ``o`` is ``ρ_o = max_t p[t,o] /
+    min_t p[t,o]``, and a lie ``a -> b`` gains at most ``Σ_o δ_o U(a,o) + Σ_o |δ_o|
+    F(ρ_o)`` [CCKMV13, Section 3] (the verifier's closed form), with ``δ = p[b] - p[a]``:
+    a non-convex constraint.  For fixed caps ``ρ_o <= e^{c_o}`` it is an LP
+    (:func:`_capped_lp` with ``dp_caps = f_caps``-arguments ``c`` and ``F(e^c)``), and the
+    benchmark is the maximum of that LP over ``c ∈ [0, ε]^{|O|}``.  On a cell
+    ``[lo, hi]`` of caps the LP with DP caps ``hi`` and privacy values ``F(e^{lo})`` bounds
+    every mechanism whose ratios lie in the cell (a relaxation), and the LP at the cell's
+    centre is a feasible mechanism: branch and bound on cells (split on the widest side)
+    closes the gap.  (The :func:`build_lp` benchmark is the LP at ``c = (ε, ..., ε)``,
+    hence never above this.)
+
+    Parameters
+    ----------
+    U
+        ``U[t][o]``, the player's outcome utility by type (row) and outcome (column).
+    eps
+        The mechanism's DP level ε.
+    F
+        The privacy-bound function (non-decreasing).
+    gap, max_cells
+        Stop when ``bound - value <= gap · max|U|``, or after ``max_cells`` cells.
+
+    Returns
+    -------
+    dict or None
+        ``value`` (a feasible mechanism's welfare: a lower bound), ``bound`` (an upper
+        bound), ``caps`` (``ln ρ`` of the best mechanism), ``mechanism``, ``cells``;
+        ``None`` where ``|Θ||O| > LITERAL_MAX_ENTRIES`` or ``|O| > LITERAL_MAX_OUTCOMES``
+        (not tractable here).
+    """
+    import heapq
+
+    U = np.asarray(U, dtype=float)
+    T, O = U.shape
+    if T * O > LITERAL_MAX_ENTRIES or O > LITERAL_MAX_OUTCOMES:
+        return None
+    scale = max(float(np.max(np.abs(U))), 1e-300)
+    Us = U / scale
+
+    def fvals(c: np.ndarray) -> np.ndarray:
+        return np.asarray(F.of_log_ratio(c), dtype=float).reshape(O) / scale
+
+    lo0, hi0 = np.zeros(O), np.full(O, float(eps))
+    best_v, best_p = _capped_lp(Us, hi0, fvals(hi0))      # the build_lp benchmark's point
+    best_c = hi0.copy()
+    ub0, _ = _capped_lp(Us, hi0, fvals(lo0))
+    heap: list[tuple[float, int, np.ndarray, np.ndarray]] = [(-ub0, 0, lo0, hi0)]
+    cells, seq = 0, 1
+    bound = ub0
+    while heap and cells < max_cells:
+        neg_ub, _, lo, hi = heapq.heappop(heap)
+        bound = -neg_ub
+        if bound - best_v <= gap:
+            break
+        cells += 1
+        mid = 0.5 * (lo + hi)
+        v, pm = _capped_lp(Us, mid, fvals(mid))
+        if v > best_v:
+            best_v, best_p, best_c = v, pm, mid
+        j = int(np.argmax(hi - lo))
+        for a, b in ((lo[j], mid[j]), (mid[j], hi[j])):
+            lo2, hi2 = lo.copy(), hi.copy()
+            lo2[j], hi2[j] = a, b
+            ub, _ = _capped_lp(Us, hi2, fvals(lo2))
+            if ub > best_v + gap:
+                heapq.heappush(heap, (-ub, seq, lo2, hi2))
+                seq += 1
+    else:
+        bound = max([best_v] + [-h[0] for h in heap])
+    bound = max(bound, best_v)
+    return {"value": best_v * scale, "bound": bound * scale, "caps": best_c,
+            "mechanism": best_p, "cells": cells}

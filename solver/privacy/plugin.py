@@ -1,23 +1,23 @@
-"""Registers the privacy problems and claims (imported by :mod:`solver.plugins`)."""
+"""Everything the privacy paper [CCKMV13] contributes to the library, registered in one place.
 
+Imported by :mod:`solver.plugins` (importing :mod:`solver.privacy` registers nothing):
+
+* the problems ``election``, ``facility-location``, ``vcg`` and ``private-mechanism-lp``
+  (the instance types of :mod:`solver.privacy.problem`, solved by
+  :func:`solver.privacy.solve`), each with its one method;
+* the claims ``privacy.*`` (:data:`solver.privacy.claims.CLAIMS`): the paper's lemmas,
+  propositions and theorems as executable checks, and the statements recorded unchecked.
+"""
+
+from __future__ import annotations
+
+from ..claims import register_claim
 from ..problems import register_problem
-from . import (
-                 claims,  # noqa: F401  (registers the privacy.* claims)
-                 election,
-                 facility,
-                 lp_benchmark,
-                 vcg,
-)
+from .claims import CLAIMS
+from .problem import SPECS
 
-register_problem("election", election.parse, election.solve,
-                 "Mechanism 4.1: private two-candidate election (exact, with truthfulness check)",
-                 methods=election.METHODS)
-register_problem("facility-location", facility.parse, facility.solve,
-                 "Mechanism 6.1: private discrete facility location (exact distribution)",
-                 methods=facility.METHODS)
-register_problem("vcg", vcg.parse, vcg.solve,
-                 "Mechanism 7.1: VCG with discrete-Laplace noise (exact for small |O|)",
-                 methods=vcg.METHODS)
-register_problem("private-mechanism-lp", lp_benchmark.parse, lp_benchmark.solve_cli,
-                 "LP benchmark: best ε-DP mechanism truthful for every Assumption-3.1 utility",
-                 methods=lp_benchmark.METHODS)
+for _spec in SPECS.values():
+    register_problem(_spec.name, _spec.parse, _spec.solve, description=_spec.description,
+                     methods=_spec.methods)
+for _claim in CLAIMS:
+    register_claim(_claim)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,11 +35,9 @@ from typing import Any
 import numpy as np
 
 from .. import budget
-from ..errors import InstanceError, SizeLimitError
-from ..problems import SolveOptions, require_method, require_no_backend
+from ..errors import InstanceError
 from ..tolerances import EXACT as EXACT_TOL
-from ..validate import as_array, as_int, reject_unknown, require, require_mapping
-from .model import PrivacyBound, log_ratio_per_outcome, parse_epsilon, parse_privacy_bound
+from .model import PrivacyBound, log_ratio_per_outcome
 from .tolerances import VCG_PROBABILITY_FLOOR
 from .verifier import bounds_from_logratio, gains_table
 
@@ -48,9 +45,6 @@ from .verifier import bounds_from_logratio, gains_table
 MAX_TYPES = 256
 #: Largest number of outcomes |O| (the einsum of :func:`distribution` has one index each).
 MAX_OUTCOMES = 6
-#: The one method (``--method``) and the name reported as backend.
-METHODS = ("summation",)
-EXACT = "exact:truncated-summation"
 #: Cost model (budget operations, ~1e8 a second): one (vector, output, noise value, outcome)
 #: term of the truncated einsum (measured 1.2e8 to 4.3e8 a second), one (type, output,
 #: outcome) step of the payment table, and the Python cost of one enumerated output (~1 µs).
@@ -274,91 +268,6 @@ def others_vectors(n: int, nO: int, M: int) -> np.ndarray:
     return vs[vs.min(axis=1) == 0]
 
 
-# ----------------------------------------------------------------------------- CLI problem
-@dataclass(frozen=True)
-class VCGInstance:
-    """``{"problem": "vcg", "utilities": [[...], ...], "epsilon": e, "max_utility": M}``."""
-
-    utilities: tuple[tuple[int, ...], ...]
-    epsilon: float
-    max_utility: int
-    privacy_bound: PrivacyBound | None = None
-
-
-def parse(raw: Mapping[str, Any]) -> VCGInstance:
-    """Validate: utilities are integers in ``{0..M}``, one row per player."""
-    raw = require_mapping(raw)
-    reject_unknown(raw, ("problem", "name", "description", "utilities", "epsilon",
-                         "max_utility", "privacy_bound"))
-    M = as_int(require(raw, "max_utility"), "max_utility", minimum=1)
-    U = as_array(require(raw, "utilities"), "utilities", ndim=2, integer=True, minimum=0,
-                 maximum=M, min_len=2)
-    eps = parse_epsilon(raw)
-    F = parse_privacy_bound(raw["privacy_bound"]) if "privacy_bound" in raw else None
-    if U.shape[1] > MAX_OUTCOMES:
-        raise InstanceError("utilities", f"must have at most {MAX_OUTCOMES} outcomes, got "
-                                         f"{U.shape[1]}")
-    if F is not None and (M + 1) ** U.shape[1] > MAX_TYPES:
-        raise SizeLimitError("utilities", f"(M+1)^|O| = {(M + 1) ** U.shape[1]} types exceed "
-                             f"the verifier's limit {MAX_TYPES}",
-                             "the distribution without 'privacy_bound'")
-    return VCGInstance(tuple(tuple(int(v) for v in r) for r in U), eps, M, F)
-
-
-def solve(inst: VCGInstance, opts: SolveOptions | None = None) -> dict[str, Any]:
-    """Exact output distribution, expected welfare and payments, and the verifier.
-
-    Memory and work are estimated from ``|O|``, ``M``, ε and the number of players before
-    anything is built (:func:`check_budget`).  Before ``optimal`` is reported the answer is
-    recomputed (:func:`check_result`); a failure gives status ``error``.
-    """
-    opts = opts or SolveOptions()
-    require_method(opts, METHODS, METHODS[0])
-    require_no_backend(opts, EXACT)
-    t0 = time.perf_counter()
-    U = np.array(inst.utilities, dtype=float)
-    M = inst.max_utility
-    nO = U.shape[1]
-    check_budget(U.shape[0], nO, M, inst.epsilon, inst.privacy_bound is not None)
-    W = U.sum(axis=0)
-    prob, tl, outs = distribution(W, inst.epsilon, M)
-    p = prob[0]
-    oc = outs.outcome()
-    p_out = np.bincount(oc, weights=p, minlength=nO)
-    ew = float(p_out @ W)
-    pay = outs.payments(U) @ p
-    out: dict[str, Any] = {
-        "status": "optimal", "objective": ew, "backend": EXACT,
-        "outcome_distribution": p_out, "expected_welfare": ew,
-        "optimal_welfare": float(W.max()), "expected_payments": pay, "tail_bound": tl,
-        "outputs": len(outs.items),
-    }
-    if inst.privacy_bound is not None:
-        worst = -math.inf
-        arg: dict[str, Any] = {}
-        dp = 0.0
-        types = all_types(nO, M)
-        for i in range(U.shape[0]):
-            budget.check_deadline("verifying Mechanism 7.1 player by player")
-            Wo = W - U[i]
-            r = verify_others(Wo, inst.epsilon, M, inst.privacy_bound, types)
-            dp = max(dp, float(r["log_ratio"].max()))
-            a = int(np.flatnonzero((types == U[i]).all(axis=1))[0])
-            r["gains"][a, a] = -np.inf         # the truthful report is not a lie
-            k = int(np.argmax(r["gains"][a]))
-            if r["gains"][a, k] > worst:
-                worst = float(r["gains"][a, k])
-                arg = {"player": i, "report": types[k].astype(int).tolist()}
-        F = inst.privacy_bound
-        out.update(truthful=bool(worst <= 0), worst_gain=worst, worst_misreport=arg,
-                   dp_level=dp, paper_condition=paper_condition(F, inst.epsilon, nO, M))
-    problem = check_result(inst, out)
-    if problem:
-        out.update(status="error", message=f"a-posteriori check failed: {problem}")
-    out["seconds"] = time.perf_counter() - t0
-    return out
-
-
 def paper_condition(F: PrivacyBound, eps: float, nO: int, M: int) -> bool:
     """Theorem 7.5's condition ``2 F(e^ε) |O| (1 + 2M e^{ε/|O|}) <= 1``, in log space."""
     fe = F.of_log_ratio(eps)
@@ -370,7 +279,7 @@ def paper_condition(F: PrivacyBound, eps: float, nO: int, M: int) -> bool:
     return bool(math.log(2 * nO) + log_f + log_tail <= 0)
 
 
-def check_result(inst: VCGInstance, out: Mapping[str, Any]) -> str:
+def check_result(inst: Any, out: Mapping[str, Any]) -> str:
     """Recompute the answer from its own fields; ``""`` if it holds, else what failed.
 
     The outcome distribution is one (entries ``>= 0``, total 1 within the tail bound), the

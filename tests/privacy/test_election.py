@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from solver.errors import InstanceError
-from solver.privacy import election
+from solver.privacy import ElectionInstance, election, solve
 from solver.privacy.model import PrivacyBound, log_ratio_per_outcome
 from solver.privacy.verifier import gains_table
 from solver.tolerances import EXACT
@@ -82,9 +82,9 @@ def test_exact_threshold_between_sufficient_and_printed():
 
 
 def test_parse_and_solve():
-    inst = election.parse({"problem": "election", "votes": {"A": 3, "B": 1}, "epsilon": 0.5,
-                           "privacy_bound": {"kind": "log", "kappa": 1}})
-    out = election.solve(inst)
+    inst = ElectionInstance.from_dict({"problem": "election", "votes": {"A": 3, "B": 1},
+                                      "epsilon": 0.5, "privacy_bound": {"kind": "log", "kappa": 1}})
+    out = solve(inst)
     assert out["prob_A"] == pytest.approx(election.prob_a(2, 0.5))
     assert out["expected_welfare"] > out["welfare_bound"]
     assert out["truthful"] is False and out["paper_condition"] is True
@@ -103,5 +103,5 @@ def test_parse_and_solve():
 ])
 def test_bad_input(raw, field):
     with pytest.raises(InstanceError) as e:
-        election.parse({"problem": "election", **raw})
+        ElectionInstance.from_dict({"problem": "election", **raw})
     assert e.value.field == field

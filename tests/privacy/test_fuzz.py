@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.privacy import election, facility, lp_benchmark, vcg
+from solver.privacy.problem import SPECS
 from tests.contract import check_contract, fuzz_examples, run_solve, scaled
 
 LOG = {"kind": "log", "kappa": 1.0}
@@ -49,6 +50,7 @@ BASES: dict[str, list[dict[str, Any]]] = {
          "locations": [0.0, 0.5, 1.0], "epsilon": 0.25, "privacy_bound": LOG},
     ],
 }
+SPECS_BY_NAME = {spec.name: spec for spec in SPECS.values()}
 MODULES = {"election": election, "facility-location": facility, "vcg": vcg,
            "private-mechanism-lp": lp_benchmark}
 #: The fields in welfare units (Mechanism 7.1's utilities are integers in {0..M}: no scale
@@ -112,7 +114,8 @@ def _accepts(problem: str, inst: dict[str, Any], out) -> None:
         assert not any("Warning" in n for n in out.result.get("notes", [])), out.result
     if out.rc == 0:
         mod = MODULES[problem]
-        assert mod.check_result(mod.parse(inst), out.result) == "", out.result
+        parse = SPECS_BY_NAME[problem].parse
+        assert mod.check_result(parse(inst), out.result) == "", out.result
 
 
 def _fuzz(problem: str):

@@ -9,6 +9,7 @@ import pytest
 
 from solver.errors import InstanceError, SizeLimitError
 from solver.opt import available_backends, solve
+from solver.privacy import PrivateMechanismLPInstance as LPI
 from solver.privacy import lp_benchmark
 from solver.privacy.model import PrivacyBound
 from solver.tolerances import BACKEND_AGREEMENT
@@ -34,9 +35,7 @@ def test_every_backend_agrees():
     ("facility", 2, (0.0, 0.3, 1.0), 0.1),
 ])
 def test_profiles_equal_histograms_and_mechanism_feasible(family, n, locs, eps):
-    U = ((1.0, 0.0), (0.0, 1.0)) if family == "election" else \
-        tuple(map(tuple, -np.abs(np.subtract.outer(locs, locs))))
-    res = {m: lp_benchmark.solve_instance(lp_benchmark.LPInstance(n, U, eps, F, family, m, locs))
+    res = {m: lp_benchmark.solve_lp(LPI(n, eps, F, family, locations=locs, mode=m))
            for m in ("profiles", "histograms")}
     assert abs(res["profiles"]["objective"] - res["histograms"]["objective"]) <= 1e-7
     r = res["histograms"]
@@ -47,21 +46,19 @@ def test_profiles_equal_histograms_and_mechanism_feasible(family, n, locs, eps):
 
 def test_truthfulness_constraint_binds_for_a_large_privacy_value():
     """With φ = F(e^ε) above half the gap every responsive mechanism is excluded."""
-    U = ((1.0, 0.0), (0.0, 1.0))
     big = PrivacyBound("log", 10.0)
-    r = lp_benchmark.solve_instance(lp_benchmark.LPInstance(3, U, 0.3, big, "election",
-                                                            "histograms"))
+    r = lp_benchmark.solve_lp(LPI(3, 0.3, big, "election", mode="histograms"))
     assert r["objective"] == pytest.approx(1.5, abs=1e-7)     # a constant (or coin) mechanism
     assert not r["mechanism_feasible"]
 
 
 def test_size_limit():
     with pytest.raises(SizeLimitError) as e:
-        lp_benchmark.parse({"problem": "private-mechanism-lp", "n": 9, "family": "facility",
-                            "locations": [0, 0.5, 1], "epsilon": 0.5,
+        LPI.from_dict({"problem": "private-mechanism-lp", "n": 9, "family": "facility",
+                       "locations": [0, 0.5, 1], "epsilon": 0.5,
                             "privacy_bound": {"kind": "log", "kappa": 1}})
     assert e.value.field == "n" and "histograms" in str(e.value)
-    inst = lp_benchmark.parse({"problem": "private-mechanism-lp", "n": 9, "family": "facility",
+    inst = LPI.from_dict({"problem": "private-mechanism-lp", "n": 9, "family": "facility",
                                "mode": "histograms", "locations": [0, 0.5, 1],
                                "epsilon": 0.5, "privacy_bound": {"kind": "log", "kappa": 1}})
     assert inst.n == 9
@@ -81,13 +78,13 @@ def test_size_limit():
 ])
 def test_bad_input(raw, field):
     with pytest.raises(InstanceError) as e:
-        lp_benchmark.parse({"problem": "private-mechanism-lp", **raw})
+        LPI.from_dict({"problem": "private-mechanism-lp", **raw})
     assert e.value.field == field
 
 
 def test_custom_utilities_solve():
-    inst = lp_benchmark.parse({"problem": "private-mechanism-lp", "n": 2, "family": "custom",
+    inst = LPI.from_dict({"problem": "private-mechanism-lp", "n": 2, "family": "custom",
                                "utility": [[3, 0, 1], [0, 2, 2]], "epsilon": 0.5,
                                "privacy_bound": {"kind": "linear", "kappa": 0.2}})
-    r = lp_benchmark.solve_instance(inst)
+    r = lp_benchmark.solve_lp(inst)
     assert r["status"] == "optimal" and math.isfinite(r["objective"])

@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from solver.opt import Solution, available_backends
-from solver.privacy import election, facility, lp_benchmark, vcg
+from solver.privacy import (
+    PrivateMechanismLPInstance,
+    VCGInstance,
+    election,
+    facility,
+    lp_benchmark,
+    vcg,
+)
 from solver.privacy.model import PrivacyBound
 from tests.contract import DOWN_SCALES, SCALES, check_contract, close, run_solve, scaled
 
@@ -164,7 +171,7 @@ def test_lp_backend_infeasible_is_an_error(monkeypatch):
 
 
 def test_lp_evaluator_rejects_a_bad_mechanism():
-    inst = lp_benchmark.parse(CUSTOM)
+    inst = PrivateMechanismLPInstance.from_dict(CUSTOM)
     res = ok(CUSTOM).result
     assert lp_benchmark.check_result(inst, res) == ""
     bad = np.array(res["mechanism"])
@@ -347,7 +354,7 @@ def test_vcg_admits_no_other_scale():
 
 
 def test_vcg_evaluator():
-    inst = vcg.parse(load("vcg_small.json"))
+    inst = VCGInstance.from_dict(load("vcg_small.json"))
     res = ok(load("vcg_small.json")).result
     assert vcg.check_result(inst, res) == ""
     assert "payment" in vcg.check_result(inst, {**res, "expected_payments": [-1, 0, 0, 0, 0]})

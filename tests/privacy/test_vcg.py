@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from solver.errors import InstanceError, SizeLimitError
-from solver.privacy import vcg
+from solver.privacy import VCGInstance, solve, vcg
 from solver.privacy.model import PrivacyBound
 
 
@@ -102,14 +102,15 @@ def test_coupled_probabilities_consistent_with_marginals():
 ])
 def test_bad_input(raw, field, exc):
     with pytest.raises(exc) as e:
-        vcg.parse({"problem": "vcg", **raw})
+        VCGInstance.from_dict({"problem": "vcg", **raw})
     assert e.value.field == field
 
 
 def test_solve_small():
-    inst = vcg.parse({"problem": "vcg", "utilities": [[2, 0], [0, 1], [1, 1]], "epsilon": 1.0,
-                      "max_utility": 2, "privacy_bound": {"kind": "log", "kappa": 0.01}})
-    out = vcg.solve(inst)
-    assert out["outcome_distribution"].sum() == pytest.approx(1.0)
+    inst = VCGInstance.from_dict({"problem": "vcg", "utilities": [[2, 0], [0, 1], [1, 1]],
+                                  "epsilon": 1.0, "max_utility": 2,
+                                  "privacy_bound": {"kind": "log", "kappa": 0.01}})
+    out = solve(inst)
+    assert np.sum(out["outcome_distribution"]) == pytest.approx(1.0)
     assert out["expected_welfare"] <= out["optimal_welfare"]
     assert out["dp_level"] <= 1.0 + 1e-9 and out["truthful"]
