@@ -14,6 +14,10 @@ Sections, each printed as a table with ratios side by side:
 4. profit OPT: fast interval search vs Algorithm 1 with the exact MILP (MILP count, time);
 5. (``--size-search``) largest B = N proved optimal within the limit, per backend and for
    the ``portfolio`` race of HiGHS and CBC;
+7. (``--issue15``) the row-generated root bound vs the full pairwise LP (``--full-lp``) at
+   uniform 100 x 100, the single-crossing DP vs the MILP up to B = N = 1000, and profit OPT /
+   Algorithm 2 on ``estimation_profit_sc.json`` with and without the DP, in wall and CPU
+   seconds;
 6. (``--large``) B = N = 100 within ``--limit`` seconds (``data/pricing/uniform_100x100.json``
    on HiGHS and on the ``portfolio`` race, and the eq. 11 family with seed 100), and the
    identical-buyer merge on/off (two types).
@@ -49,6 +53,8 @@ from solver.pricing.families import random_valuations
 from solver.pricing.profit import profit_opt
 
 FAMS = ("uniform", "coarse", "estimation", "types2")
+#: The instance files of the pricing package.
+DATA = Path(__file__).resolve().parents[1] / "data" / "pricing"
 
 #: Memory budget of the benchmark's solves, in bytes (the library's default is 2 GiB).
 #: Why a larger budget and not a smaller estimate: the 60 s ``portfolio`` run on the 100 x 100
@@ -212,6 +218,64 @@ def section_large(limit: float) -> None:
                   flush=True)
 
 
+def cpu_timed(fn, *a, **k):
+    """``(result, wall seconds, CPU seconds of this process)``."""
+    t, c = time.perf_counter(), time.process_time()
+    out = fn(*a, **k)
+    return out, time.perf_counter() - t, time.process_time() - c
+
+
+def section_issue15(limit: float, full_lp: bool) -> None:
+    """Issue #15: root bound by row generation vs the full LP; the single-crossing DP vs
+    the MILP up to B = N = 1000; the profit search with the DP (wall and CPU seconds)."""
+    from solver.pricing.bounds import root_bound
+    from solver.pricing.mechanism import build_mechanism
+
+    print("\n== 7. issue 15: root bound, single-crossing DP, profit search ==")
+    inst = PricingInstance.from_dict(json.loads((DATA / "uniform_100x100.json").read_text()))
+    V = inst.V
+    r, w, c = cpu_timed(root_bound, V)
+    print(f"row-generated root  uniform 100x100: bound {r.bound:.9f}  rows {r.rows_added}/"
+          f"{r.rows_total}  rounds {r.rounds}  {w:.2f} s wall  {c:.2f} s CPU")
+    if full_lp:
+        lp = pairwise_milp(V / V.max()).relaxed()
+        f, w, c = cpu_timed(solve, lp, backend="highs")
+        print(f"full pairwise LP    uniform 100x100: bound {f.objective * V.max():.9f}  "
+              f"{w:.2f} s wall  {c:.2f} s CPU")
+    print(f"{'B=N':>5} {'DP s':>8} {'DP cpu':>8} {'MILP s':>8} {'MILP status':>12} "
+          f"{'|DP-MILP|':>10}")
+    rng = np.random.default_rng(15)
+    for n in (10, 30, 50, 100, 300, 1000):
+        g = np.sort(rng.random(n))
+        Vn = np.concatenate([np.zeros((n, 1)), rng.random(n)[:, None] * g[None, :]], axis=1)
+        d, dw, dc = cpu_timed(ef_revenue, Vn)
+        assert d.method == "dp"
+        if n <= 50:
+            m, mw, _ = cpu_timed(ef_revenue, Vn, formulation="pairwise", time_limit=limit)
+            diff = abs(m.objective - d.objective) if m.status == "optimal" else float("nan")
+            print(f"{n:>5} {dw:8.3f} {dc:8.3f} {mw:8.2f} {m.status:>12} {diff:10.2e}")
+        else:
+            print(f"{n:>5} {dw:8.3f} {dc:8.3f} {'-':>8} {'-':>12} {'-':>10}")
+    sc = PricingInstance.from_dict(json.loads((DATA / "estimation_profit_sc.json").read_text()))
+    print(f"profit OPT on estimation_profit_sc.json (B = {sc.B}, N <= {sc.N_max}, "
+          "single-crossing):")
+    for method in ("fast", "algorithm1"):
+        res = {}
+        for f in ("auto", "pairwise"):
+            p, w, c = cpu_timed(profit_opt, sc.V, 0.01, method=method, formulation=f)
+            res[f] = (p, w, c)
+            print(f"  {method:>10} {p.formulation:>9}: profit {p.objective:.9f} N {p.supply} "
+                  f"solves {p.n_solves}  {w:.3f} s wall  {c:.3f} s CPU")
+        ratio = res["pairwise"][2] / max(res["auto"][2], 1e-9)
+        print(f"  {method:>10} speed-up (CPU) {ratio:.0f}x")
+    for f in ("auto", "pairwise"):
+        def A(Vn, f=f):
+            return ef_revenue(Vn, formulation=f).curve
+        mech, w, c = cpu_timed(build_mechanism, sc.V, list(sc.costs), 1.0, A)
+        print(f"  Algorithm 2 {f:>9}: N+ {mech.N_plus}  W {mech.W:.9f}  {w:.3f} s wall  "
+              f"{c:.3f} s CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, under a minute")
@@ -219,6 +283,10 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per MILP (section 5)")
     ap.add_argument("--large", action="store_true", help="run section 6 (B = N = 100)")
     ap.add_argument("--family", default="estimation", choices=FAMS)
+    ap.add_argument("--issue15", action="store_true",
+                    help="run section 7 (root bound, single-crossing DP, profit with the DP)")
+    ap.add_argument("--full-lp", action="store_true",
+                    help="section 7 also solves the full 100x100 pairwise LP (about a minute)")
     ap.add_argument("--max-memory", type=float, default=BENCH_MAX_MEMORY,
                     help="memory budget of every solve, bytes (default 4 GiB)")
     a = ap.parse_args()
@@ -249,6 +317,8 @@ def run(a: argparse.Namespace) -> None:
         section_size(a.limit, a.family)
     if a.large:
         section_large(a.limit)
+    if a.issue15:
+        section_issue15(a.limit, a.full_lp)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
 
 

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 #: Formulations :func:`ef_revenue` accepts.
-FORMULATIONS = ("pairwise", "curve", "brute")
+FORMULATIONS = ("auto", "dp", "pairwise", "curve", "brute")
 
 
 @dataclass
@@ -96,6 +96,7 @@ class RevenueResult:
     curve_revenue: float
     extra: dict = field(default_factory=dict)
     message: str = ""
+    method: str = ""
 
     def as_dict(self) -> dict:
         """JSON-ready fields (a non-finite bound or gap is ``None``)."""
@@ -108,6 +109,10 @@ class RevenueResult:
             "sizes": np.asarray(self.sizes).tolist(), "prices": np.asarray(self.prices).tolist(),
             "curve": np.asarray(self.curve).tolist(), "curve_revenue": num(self.curve_revenue),
         }
+        if self.method:
+            out["method"] = self.method
+        if self.extra.get("root_bound") is not None:
+            out["root_bound"] = num(self.extra["root_bound"])
         if self.message:
             out["message"] = self.message
         return out
@@ -651,7 +656,7 @@ def _incumbent(T: np.ndarray, w: np.ndarray, thorough: bool
 
 
 def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = None,
-               formulation: str = "pairwise", options: dict | None = None,
+               formulation: str = "auto", options: dict | None = None,
                merge: bool = True, *, from_one: bool = False) -> RevenueResult:
     """rev^OPT(N) [CCK25, eq. (2)] with its certificate, scheme and Lemma 1 curve.
 
@@ -701,7 +706,8 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         obj, sizes, prices = brute_force_revenue(V)
         q = lemma1_curve(sizes, prices, N)
         return RevenueResult("optimal", obj, obj, 0.0, "exact:enumeration",
-                             time.perf_counter() - t0, sizes, prices, q, curve_revenue(V, q))
+                             time.perf_counter() - t0, sizes, prices, q, curve_revenue(V, q),
+                             method="brute")
     if backend != "auto":
         get_backend(backend)                       # an unknown name is refused up front
     if merge:
@@ -713,15 +719,31 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
     if scale == 0:                                 # nothing has value: nothing is sold
         z = np.zeros(B)
         return RevenueResult("optimal", 0.0, 0.0, 0.0, "exact:zero-valuations",
-                             time.perf_counter() - t0, z.astype(int), z, np.zeros(n), 0.0)
+                             time.perf_counter() - t0, z.astype(int), z, np.zeros(n), 0.0,
+                             method=formulation if formulation != "auto" else "dp")
+    if formulation in ("auto", "dp"):
+        from .single_crossing import dp_revenue, single_crossing_order
+
+        order = single_crossing_order(T)
+        if order is not None or formulation == "dp":
+            obj, s_t, p_t = dp_revenue(T, w, order)
+            return _dp_result(T, w, inv, obj, s_t, p_t, t0)
+        formulation = "pairwise"
     resources.check_milp(formulation, nt, n, backend, remaining_time(time_limit))
     limited = remaining_time(time_limit) is not None
     inc_obj, inc_q = _incumbent(T, w, thorough=False)
     sol = None
     note = ""
+    root = None
     try:
         if limited:           # the fallback first, so the backend may use all that is left
             inc_obj, inc_q = _incumbent(T, w, thorough=True)
+            left = remaining_time(time_limit)
+            from .bounds import ROOT_MIN_SECONDS, ROOT_MIN_TYPES, root_bound
+
+            if formulation == "pairwise" and nt >= ROOT_MIN_TYPES and left is not None \
+                    and left >= ROOT_MIN_SECONDS:
+                root = root_bound(T, time_limit=left / 3)
         check_deadline("building the pricing MILP")
         Tn = T / scale                             # the MILP sees values of order 1
         Tn[Tn < MODEL_ZERO] = 0.0
@@ -766,6 +788,8 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
                 bound = obj
     elif status == "time_limit":               # IRB caps any bound at sum_j v_j(N)
         bound = max(min(bound, ub_trivial), obj) if np.isfinite(bound) else ub_trivial
+        if root is not None and np.isfinite(root.bound):   # certified LP root (bounds.py)
+            bound = max(min(bound, root.bound), obj)
     else:
         bound = float("nan")
     sizes, prices = s_t[inv], p_t[inv]
@@ -782,5 +806,24 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
                          curve_revenue(T, q, weights=w),
                          extra={"milp_objective": None if sol is None
                                 else sol.objective * scale,
-                                "message": "" if sol is None else sol.message},
-                         message="" if status == "optimal" else note)
+                                "message": "" if sol is None else sol.message,
+                                "root_bound": None if root is None else root.bound},
+                         message="" if status == "optimal" else note, method=formulation)
+
+
+def _dp_result(T: np.ndarray, w: np.ndarray, inv: np.ndarray, obj: float, s_t: np.ndarray,
+               p_t: np.ndarray, t0: float) -> RevenueResult:
+    """The :class:`RevenueResult` of the single-crossing DP on the types ``T``; a scheme
+    that fails IRB/EFB (valuations single-crossing only within the tolerance) is an
+    ``error``."""
+    scale = value_scale(T)
+    N = T.shape[1] - 1
+    status, bound, note = "optimal", obj, ""
+    if not is_envy_free(T, s_t, p_t, tol=(FEAS + TIE) * scale):
+        status, bound = "error", float("nan")
+        note = "the single-crossing DP's scheme is not envy-free (valuations single-crossing "\
+               "only within the tolerance): use the MILP"
+    q = lemma1_curve(s_t, p_t, N)
+    return RevenueResult(status, obj, bound, 0.0 if status == "optimal" else float("nan"),
+                         "exact:dp", time.perf_counter() - t0, s_t[inv], p_t[inv], q,
+                         curve_revenue(T, q, weights=w), message=note, method="dp")

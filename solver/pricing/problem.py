@@ -36,7 +36,11 @@ prints):
 * ``supply`` omitted (``costs`` given): ``objective`` = the profit OPT [CCK25, eq. (3)] and
   the chosen ``supply``.
 
-Methods (:data:`METHODS`, the default first): ``milp`` / ``pairwise`` (eq. (2) rows),
+Methods (:data:`METHODS`, the default first): ``auto`` (the single-crossing DP of
+:mod:`solver.pricing.single_crossing` when the valuations have increasing differences,
+else the eq. (2) MILP; the result field ``method`` names the one that ran), ``dp`` (the DP,
+an input error stating the rule when the valuations are not single-crossing), ``milp`` /
+``pairwise`` (eq. (2) rows),
 ``curve`` (compact curve MILP), ``brute`` (enumeration, small instances only), ``grid`` /
 ``ktypes`` / ``local`` (approximation algorithms and a heuristic, with the instance's
 ``epsilon``); for the profit search the exact MILP methods run the fast interval search,
@@ -113,14 +117,14 @@ MAX_ENTRIES = 2_000_000
 DEFAULT_EPSILON = 0.05
 #: The names ``method`` accepts, the default first (``milp`` = the eq. (2) MILP; for the
 #: profit search, the fast interval search over ``N`` with it).
-METHODS: tuple[str, ...] = ("milp", "pairwise", "curve", "brute", "grid", "ktypes", "local",
-                            "fast", "algorithm1")
+METHODS: tuple[str, ...] = ("auto", "dp", "milp", "pairwise", "curve", "brute", "grid",
+                            "ktypes", "local", "fast", "algorithm1")
 #: One line for ``solver list``.
 DESCRIPTION = ("Envy-free data pricing [CCK25]: rev^OPT(N) by MILP, ordered-item pricing "
                "curve, profit OPT over N")
 
-_EXACT = {None: "pairwise", "milp": "pairwise", "curve": "curve", "pairwise": "pairwise",
-          "brute": "brute"}
+_EXACT = {None: "auto", "auto": "auto", "dp": "dp", "milp": "pairwise", "curve": "curve",
+          "pairwise": "pairwise", "brute": "brute"}
 _APPROX = ("grid", "ktypes", "local")
 
 
@@ -514,7 +518,7 @@ def _solve_revenue(inst: PricingInstance, opts: SolveOptions, m: str | None
         out = {"status": "approximate", "exact": False, "objective": curve_revenue(V, q),
                "bound": None, "gap": None, "backend": f"approx:{m}",
                "seconds": time.perf_counter() - t0, "sizes": sizes, "prices": q[sizes],
-               "curve": q, "epsilon": inst.epsilon}
+               "curve": q, "epsilon": inst.epsilon, "method": m}
     else:
         if m in ("fast", "algorithm1"):
             m = None
@@ -541,9 +545,9 @@ def _solve_profit(inst: PricingInstance, opts: SolveOptions, m: str | None
                 "algorithm1_profit": res["profit"], "supply": res["N"],
                 "sizes": res["sizes"], "prices": res["prices"], "curve": res["curve"],
                 "backend": f"approx:{m}", "seconds": time.perf_counter() - t0,
-                "bound": None, "gap": None, "epsilon": inst.epsilon}
+                "bound": None, "gap": None, "epsilon": inst.epsilon, "method": m}
     method = "algorithm1" if m == "algorithm1" else "fast"
-    formulation = _EXACT.get(m, "pairwise")
+    formulation = _EXACT.get(m, "auto")
     p = profit_opt(V, c1, backend=opts.backend, time_limit=opts.time_limit, method=method,
                    formulation=formulation)
     out: dict[str, Any] = {
@@ -551,7 +555,7 @@ def _solve_profit(inst: PricingInstance, opts: SolveOptions, m: str | None
         "bound": p.bound if np.isfinite(p.bound) else None,
         "gap": p.gap if np.isfinite(p.gap) else None, "backend": p.backend,
         "seconds": p.seconds, "supply": p.supply, "search": method,
-        "milp_solves": p.n_solves, "c1": c1}
+        "milp_solves": p.n_solves, "c1": c1, "method": p.formulation}
     if p.message:
         out["message"] = p.message
     if p.revenue is not None:
@@ -571,6 +575,8 @@ def _cli_solve(inst: PricingInstance, opts: SolveOptions) -> dict[str, Any]:
         require_no_backend(opts, f"approx:{m}")
     elif m == "brute":
         require_no_backend(opts, "exact:enumeration")
+    elif m == "dp":
+        require_no_backend(opts, "exact:dp")
     with limits(time_limit=opts.time_limit):
         out = (_solve_revenue(inst, opts, m) if inst.supply is not None
                else _solve_profit(inst, opts, m))

@@ -67,6 +67,7 @@ class ProfitResult:
     n_solves: int
     table: dict[int, float] = field(default_factory=dict)
     message: str = ""
+    formulation: str = ""
 
 
 def _check_cost(c1: float) -> float:
@@ -140,7 +141,8 @@ def algorithm1(V: np.ndarray, c1: float, A: OIPAlgorithm) -> dict:
 
 
 def exact_oip(backend: str = "auto", time_limit: float | None = None) -> OIPAlgorithm:
-    """The exact MILP as an ordered-item pricing algorithm ``A`` (its Lemma 1 curve)."""
+    """The exact rev^OPT(N) as an ordered-item pricing algorithm ``A`` (its Lemma 1 curve):
+    the single-crossing DP where it applies, else the MILP (``ef_revenue``'s ``"auto"``)."""
     def A(Vn: np.ndarray) -> np.ndarray:
         return ef_revenue(Vn, backend=backend, time_limit=time_limit).curve
     return A
@@ -148,7 +150,7 @@ def exact_oip(backend: str = "auto", time_limit: float | None = None) -> OIPAlgo
 
 def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
                time_limit: float | None = None, method: str = "fast",
-               formulation: str = "pairwise") -> ProfitResult:
+               formulation: str = "auto") -> ProfitResult:
     """OPT [CCK25, eq. (3)] with the supply ``N`` attaining it.
 
     ``method="fast"``: interval branch-and-bound over ``N`` (module docstring) on
@@ -161,6 +163,11 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
     stops, and the sizes it did not settle enter the bound through ``U(N) - c_1 N`` (or the
     interval bound), so the result is ``time_limit`` with a valid bound.  An inner solve that
     ends in ``error`` makes the result ``error`` (its message in :attr:`ProfitResult.message`).
+
+    ``formulation`` is that of :func:`~solver.pricing.envy_free.ef_revenue` for every inner
+    rev^OPT(N): the default ``"auto"`` runs the single-crossing DP at every ``N`` where it
+    applies (:mod:`solver.pricing.single_crossing`), the MILP elsewhere;
+    :attr:`ProfitResult.formulation` names what ran (``"dp+pairwise"`` if both did).
     """
     from ..budget import limits
 
@@ -176,6 +183,7 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
     solved: dict[int, RevenueResult] = {}
     state: dict[str, Any] = {"best_N": 0, "best": 0.0, "res": None, "limited": False,
                              "extra": 0.0, "backend": backend, "error": ""}
+    ran: set[str] = set()
 
     def out_of_time() -> bool:
         left = remaining_time()
@@ -188,6 +196,7 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
         res = ef_revenue(V[:, :N + 1], backend=backend, formulation=formulation)
         solved[N] = res
         state["backend"] = res.backend
+        ran.add(res.method)
         if res.status == "error":
             state["error"] = state["error"] or f"N = {N}: {res.message}"
             return float(U[N])
@@ -240,7 +249,8 @@ def profit_opt(V: np.ndarray, c1: float, backend: str = "auto",
                         state["best_N"], state["res"], state["backend"],
                         time.perf_counter() - t0, len(solved),
                         {k: v.objective - c1 * k for k, v in sorted(solved.items())},
-                        message=state["error"])
+                        message=state["error"],
+                        formulation="+".join(sorted(ran)) if ran else formulation)
 
 
 def profit_of_curve(V: np.ndarray, q: np.ndarray, c1: float) -> float:

@@ -34,3 +34,11 @@ SERIES_BELOW = 0.1
 #: ``[[1e-300, 1e-300, 1], [5e-324, 1e-200, 1e-100]]`` infeasible); the scheme is repriced
 #: on the exact values, so this changes no reported price beyond ``FEAS``.
 MODEL_ZERO = 1e-12
+#: Increasing differences (single-crossing valuations, :mod:`solver.pricing.
+#: single_crossing`): after sorting the buyers, each increment ``v_j(m) - v_j(m - 1)`` may
+#: fall by at most ``SINGLE_CROSSING * max |v|`` from one buyer to the next (rounding of
+#: computed valuations); a larger fall means the DP does not apply.
+SINGLE_CROSSING = 1e-12
+#: Largest relative dual infeasibility of the duals behind a row-generated root bound
+#: (:mod:`solver.pricing.bounds`) for the bound to count as certified.
+ROOT_DUAL = 1e-9

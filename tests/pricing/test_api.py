@@ -169,7 +169,7 @@ def test_options_are_checked_and_the_time_limit_is_honoured():
 # ----------------------------------------------------------------------------- the package
 def test_registration_lives_in_the_plugin():
     spec = get_problem("pricing")
-    assert spec.methods == METHODS and spec.default_method == "milp"
+    assert spec.methods == METHODS and spec.default_method == "auto"
     assert spec.parse == PricingInstance.from_dict
     registered = {k: v for k, v in all_claims().items() if k.startswith("pricing.")}
     assert registered == {c.id: c for c in CLAIMS}

@@ -25,6 +25,15 @@ class HighsScipy(Backend):
     supports_integer = True
     supports_quadratic = False
     gives_bound = True
+    #: Row generation with warm starts (:func:`solver.opt.lazy.solve_lazy_lp`, highspy).
+    supports_lazy_rows = True
+
+    def solve_lazy(self, problem: LinearProgram, A_lazy, b_lazy, **kwargs):  # noqa: ANN001
+        """LP relaxation of ``problem`` with lazy rows ``A_lazy x <= b_lazy`` added when
+        violated (:func:`solver.opt.lazy.solve_lazy_lp`; ``kwargs`` are its options)."""
+        from ..lazy import solve_lazy_lp
+
+        return solve_lazy_lp(problem, A_lazy, b_lazy, **kwargs)
 
     def is_installed(self) -> bool:  # scipy is a core dependency
         return True
