@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import solver.privacy.plugin  # noqa: F401  (registers the claims and problems)
-from solver.claims.registry import _CLAIMS, CheckContext
+from solver.claims.registry import _CLAIMS
 
 ROOT = Path(__file__).resolve().parents[2]
 IDS = sorted(c for c in _CLAIMS if c.startswith("privacy."))
@@ -20,15 +20,6 @@ def test_claims_registered():
     assert len(IDS) >= 15
     kinds = {_CLAIMS[c].kind for c in IDS}
     assert kinds == {"theorem", "example", "unchecked"}
-
-
-@pytest.mark.parametrize("cid", IDS)
-def test_claim_quick(cid):
-    row = _CLAIMS[cid].run(CheckContext(quick=True))
-    expected = "refuted" if _CLAIMS[cid].expected == "counterexample" else "ok"
-    if _CLAIMS[cid].kind == "unchecked":
-        expected = "not checked"
-    assert row["status"] == expected, row
 
 
 def _solve(path: str) -> subprocess.CompletedProcess:

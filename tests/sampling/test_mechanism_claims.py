@@ -15,13 +15,6 @@ HOLDING = ["sampling.example-4.3-baseline", "sampling.example-4.3-ordering",
            "sampling.ce-price-at-most-baseline", "sampling.corollary-4.5"]
 
 
-@pytest.mark.parametrize("cid", HOLDING)
-def test_claim_holds(cid: str) -> None:
-    row = all_claims()[cid].run(CheckContext(quick=True))
-    assert row["status"] == "ok", row
-    assert row["seconds"] < 30
-
-
 def test_example_rows_print_paper_values() -> None:
     rows = {c: all_claims()[c].run(CheckContext()) for c in HOLDING[:3]}
     assert [rows[c]["computed"] for c in HOLDING[:3]] == [10.0, 6.53, 9.96]
