@@ -36,7 +36,7 @@ CERT_GAP = 1e-6
 TIME_LIMIT_FRACTION = 0.95
 #: Seconds past its time limit after which a solver running in a worker process is killed;
 #: with the worker's start-up, every backend returns within the limit plus 2 s.
-KILL_GRACE = 1.0
+KILL_GRACE = 0.5
 #: Share of the time left that a backend is handed as its own limit (backends overrun their
 #: limits by up to a second or two on large models; the rest of the share covers that).
 BACKEND_TIME_SHARE = 0.85

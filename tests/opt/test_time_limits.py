@@ -87,3 +87,22 @@ def test_real_backends_return_within_the_limit_plus_two_seconds(backend):
     assert got.status in ("time_limit", "optimal")
     if got.status == "time_limit" and got.x is not None:
         assert lp.scaled_violation(got.x) <= 1e-6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", [b for b in ("highs", "pulp:CBC", "pulp:HiGHS",
+                                                 "cvxpy:HIGHS", "portfolio")
+                                     if b in available_backends()])
+def test_the_100x100_pricing_file_answers_within_seven_seconds(backend):
+    # issue #11: `--time-limit 5` on data/pricing/uniform_100x100.json (2.0e6 non-zeros)
+    # returns within 7 s on every backend (in-process here: the interpreter's own start-up,
+    # ~0.6 s, is outside; from a shell 6.2-6.9 s wall were measured at load 2-3)
+    from tests.contract import check_contract, run_solve
+
+    t0 = time.perf_counter()
+    out = check_contract(run_solve(ROOT / "data/pricing/uniform_100x100.json",
+                                   "--backend", backend, "--time-limit", "5"))
+    elapsed = time.perf_counter() - t0
+    assert elapsed <= 7.0, (backend, elapsed)
+    assert out.rc == 1 and out.status == "time_limit"
+    assert out.result["bound"] >= out.result["objective"] > 0
