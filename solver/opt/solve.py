@@ -127,7 +127,9 @@ def solve(problem: LinearProgram, backend: str = "auto",
     if time_limit is not None:
         # the scaling's time counts; the backend gets a share of what is left, the rest
         # covers its own overrun past the limit (HiGHS: 0.5-1.7 s on a 2e6-non-zero MILP)
-        time_limit = BACKEND_TIME_SHARE * (time_limit - (time.monotonic() - t0))
+        nnz = problem.A_ub.nnz + problem.A_eq.nnz
+        time_limit = (BACKEND_TIME_SHARE * (time_limit - (time.monotonic() - t0))
+                      - b.overrun_per_nonzero * nnz)
         if time_limit <= 0:
             return Solution.failed(b.name, time.monotonic() - t0, "the time limit was "
                                    "reached while scaling the model", status="time_limit")

@@ -27,6 +27,10 @@ class Backend(ABC):
         Whether a solve returns within its time limit plus about a second on its own.  For a
         backend that does not, :func:`solver.opt.solve` runs a time-limited solve in a worker
         process and kills it past the limit (:mod:`solver.opt.backends.isolation`).
+    overrun_per_nonzero
+        Seconds by which the backend is measured to overrun its limit per non-zero of the
+        model (its clock is looked at between iterations that grow with the model);
+        :func:`solver.opt.solve` hands it that much less time.
     """
 
     name: str = ""
@@ -34,6 +38,7 @@ class Backend(ABC):
     supports_quadratic: bool = False
     gives_bound: bool = False
     honours_time_limit: bool = True
+    overrun_per_nonzero: float = 0.0
 
     @abstractmethod
     def is_installed(self) -> bool:
