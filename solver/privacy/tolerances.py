@@ -28,3 +28,16 @@ CONVOLUTION_FLOOR = 1e-300
 #: A reported location matches a location if it is within this fraction of the smallest gap
 #: between locations (scale free; the old absolute 1e-12 merged locations below 1e-12).
 REPORT_MATCH = 1e-9
+#: A truthfulness or IR claim checked exactly (closed-form pmfs, every histogram of the
+#: others): the largest gain of a lie or of abstaining at the condition's threshold must be
+#: at most this (utility units; the gains are differences of sums of order one).
+GAIN_AT_THRESHOLD = 1e-12
+#: Lemma 7.2's privacy ratio from Mechanism 7.1's exhaustive verifier: ln-ratio / ε may
+#: exceed 1 by this (the output probabilities are products of ``|O|`` Laplace cdfs).
+VCG_LOG_RATIO = 1e-6
+#: Two outcomes' welfare losses closer than this (welfare units, of order n) count as
+#: equal when a tail event ``loss >= Δ`` is formed.
+WELFARE_TIE = 1e-12
+#: The slope of ln(Pr) against the electorate size read off [CCKMV13, Section 1.2]'s
+#: skewed-election example must match the printed -1/3 to this (three digits).
+SLOPE = 1e-3

@@ -24,6 +24,7 @@ from .distributions import (
     ordering_distribution,
     seller_counts,
 )
+from .tolerances import MISREPORT_GAIN, PRICE_COMPARISON, PRINTED_CENT
 
 CheckFn = Callable[[CheckContext], ClaimResult]
 PAPER = "Pricing Private Data (Gkatzelis, Aperjis, Huberman) [GAH12]"
@@ -53,10 +54,12 @@ FIG2B_DEMANDS = [s for s, c in FIGURE2_CASES["b"].items() for _ in range(c)]
 #: Sellers n' of Section 4.3 and of Figure 2, once the c^max seller is removed (reading
 #: choice: the caption omits n').
 SEC43_N_AFTER = 1000
-#: Printed precision of a dollar price ("$6.53"): half a cent.
-CENT = 0.005
-#: Slack on a misreport gain, in money units, for round-off in certainty equivalents.
-GAIN_TOL = 1e-7
+#: Printed precision of a dollar price ("$6.53"): half a cent
+#: (:data:`solver.sampling.tolerances.PRINTED_CENT`).
+CENT = PRINTED_CENT
+#: Slack on a misreport gain, in money units, for round-off in certainty equivalents
+#: (:data:`solver.sampling.tolerances.MISREPORT_GAIN`).
+GAIN_TOL = MISREPORT_GAIN
 
 
 def section43_sellers() -> tuple[np.ndarray, list[U.Utility]]:
@@ -95,9 +98,12 @@ def _ce43(distribution: str) -> float:
     return float(U.cara(0.002).certainty_equivalent(10.0 * np.arange(p.size), p))
 
 
-def _price_row(mechanism: str, distribution: str, paper: float) -> ClaimResult:
+def _price_row(ctx: CheckContext, mechanism: str, distribution: str, paper: float
+               ) -> ClaimResult:
+    """The price against the paper's, within the claim's tolerance (the printed precision)."""
+    assert ctx.tolerance is not None
     price, res = _price(mechanism, distribution)
-    ok = abs(round(price, 2) - paper) < 1e-9
+    ok = abs(price - paper) <= ctx.tolerance
     det = {"price_unrounded": price, "sellers_sampled": SEC43_N_AFTER,
            "w": float(mean_count(res.p)), "reduced_sellers": int(res.reduced.sum()),
            "tie_breaking": "r_hat_i <= r_bar_i gets the reduced payment"}
@@ -111,9 +117,10 @@ def _price_row(mechanism: str, distribution: str, paper: float) -> ClaimResult:
 
 
 @_claim("sampling.example-4.3-baseline", paper=PAPER, section="4.3",
-          statement="Baseline Mechanism with c^max = 10: price $10 per seller.", kind="example")
+          statement="Baseline Mechanism with c^max = 10: price $10 per seller.", kind="example",
+          tolerance=CENT)
 def _ex_baseline(ctx: CheckContext) -> ClaimResult:
-    return _price_row("baseline", "ordering", 10.0)
+    return _price_row(ctx, "baseline", "ordering", 10.0)
 
 
 @_claim("sampling.example-4.3-ordering", paper=PAPER, section="4.3",
@@ -121,14 +128,14 @@ def _ex_baseline(ctx: CheckContext) -> ClaimResult:
                     "half CARA a = 0.002 with c_i = 0; 50 buyers d = 100, 150 buyers d = 200).",
           kind="example", tolerance=CENT)
 def _ex_ordering(ctx: CheckContext) -> ClaimResult:
-    return _price_row("ce", "ordering", 6.53)
+    return _price_row(ctx, "ce", "ordering", 6.53)
 
 
 @_claim("sampling.example-4.3-independent", paper=PAPER, section="4.3",
           statement="CE Mechanism with independent samples per buyer: price $9.96.",
           kind="example", tolerance=CENT)
 def _ex_independent(ctx: CheckContext) -> ClaimResult:
-    return _price_row("ce", "independent", 9.96)
+    return _price_row(ctx, "ce", "independent", 9.96)
 
 
 def _simulated_counts(n: int, demands: list[int], rng: np.random.Generator) -> np.ndarray:
@@ -222,8 +229,8 @@ def _instance_dict(mech: str, costs: np.ndarray, us: list[U.Utility], d: np.ndar
 def _search(mech: str, ctx: CheckContext, trials: int, attitudes: tuple[str, ...],
             general: bool = False, check_ir: bool = True) -> ClaimResult:
     rng = ctx.rng()
-    worst: dict[str, Any] | None = None
-    worst_gain, worst_ir = -np.inf, np.inf
+    gain = ctx.worst("best misreport gain (CE units)")
+    ir = ctx.worst("ex-post net value of truth", sense="min")
     checked = 0
     for _ in range(trials):
         if general:
@@ -238,30 +245,31 @@ def _search(mech: str, ctx: CheckContext, trials: int, attitudes: tuple[str, ...
         for i in range(costs.shape[0]):
             dev = M.best_misreport(mech, costs, us, d, i, grid, egrid, p)
             checked += 1
-            if dev.gain > worst_gain or worst is None:
-                worst_gain = dev.gain
-                worst = {"instance": _instance_dict(mech, costs, us, d), "seller": i,
-                         "truthful_ce": dev.truthful_ce, "best_ce": dev.best_ce,
-                         "best_report": dev.best_report, "best_ce_report": dev.best_ce_report}
-            worst_ir = min(worst_ir, dev.min_truthful_value)
-    assert worst is not None
-    ok = worst_gain <= GAIN_TOL and (not check_ir or worst_ir >= -GAIN_TOL)
-    worst["summary"] = (f"best misreport gain {worst_gain:.3g} (CE units) over {checked} "
-                        f"seller searches; min ex-post net value of truth {worst_ir:.3g}")
-    return ClaimResult(ok, {"max_gain": worst_gain, "min_truthful_net_value": worst_ir},
-                       worst_case=worst,
-                       details={"seller_searches": checked, "instances": trials,
+            inst = _instance_dict(mech, costs, us, d)
+            gain.see(dev.gain, inst, seller=i, truthful_ce=dev.truthful_ce,
+                     best_ce=dev.best_ce, best_report=dev.best_report,
+                     best_ce_report=dev.best_ce_report)
+            ir.see(dev.min_truthful_value, inst, seller=i)
+    assert gain.value is not None and ir.value is not None
+    res = gain.result(computed={"max_gain": gain.value, "min_truthful_net_value": ir.value},
+                      also=(ir,) if check_ir else (),
+                      details={"seller_searches": checked, "instances": trials,
                                 "report_grid": "c in 0..15 step 0.5 plus true costs; 5+1 CE "
                                                "reports spanning the reduced/Baseline choice",
-                                "distribution": "ordering"},
-                       message="" if ok else "profitable misreport or ex-post IR violation")
+                                "distribution": "ordering"})
+    if res.worst_case is not None:
+        res.worst_case["summary"] = (
+            f"best misreport gain {gain.value:.3g} (CE units) over {checked} seller searches; "
+            f"min ex-post net value of truth {ir.value:.3g}")
+    res.message = "" if res.ok else "profitable misreport or ex-post IR violation"
+    return res
 
 
 @_claim("sampling.theorem-4.1", paper=PAPER, section="4.1, Theorem 4.1",
           statement="The Baseline Mechanism for linear costs is dominant strategy truthful "
                     "and ex-post individually rational.", kind="theorem", tolerance=GAIN_TOL)
 def _thm41(ctx: CheckContext) -> ClaimResult:
-    return _search("baseline", ctx, 6 if ctx.quick else 60, ("averse", "neutral", "seeking"))
+    return _search("baseline", ctx, ctx.trials(6, 60), ("averse", "neutral", "seeking"))
 
 
 @_claim("sampling.theorem-4.3", paper=PAPER, section="4.2, Theorem 4.3",
@@ -269,7 +277,7 @@ def _thm41(ctx: CheckContext) -> ClaimResult:
                     "linear costs is dominant strategy truthful and ex-post individually "
                     "rational.", kind="theorem", tolerance=GAIN_TOL)
 def _thm43(ctx: CheckContext) -> ClaimResult:
-    return _search("ce", ctx, 4 if ctx.quick else 50, ("averse", "neutral"))
+    return _search("ce", ctx, ctx.trials(4, 50), ("averse", "neutral"))
 
 
 @_claim("sampling.risk-seeking-theorem-4.3", paper=PAPER, section="4.2, Theorem 4.3",
@@ -278,7 +286,7 @@ def _thm43(ctx: CheckContext) -> ClaimResult:
                     "and individually rational.", kind="theorem", tolerance=GAIN_TOL,
           expected="counterexample")
 def _thm43_seeking(ctx: CheckContext) -> ClaimResult:
-    res = _search("ce-risk-seeking", ctx, 4 if ctx.quick else 40,
+    res = _search("ce-risk-seeking", ctx, ctx.trials(4, 40),
                   ("averse", "neutral", "seeking"), check_ir=False)
     res.message = ("" if res.ok else
                    "a risk-seeking seller gains by misreporting (worst_case.best_report, "
@@ -315,7 +323,7 @@ def _general_report_grid(costs: np.ndarray, rng: np.random.Generator) -> list[np
                     "c_hat_i(k)) is dominant strategy truthful if a seller with c_hat_i(k) = "
                     "pi_max(k) is not sampled k times.", kind="theorem", tolerance=GAIN_TOL)
 def _base_general(ctx: CheckContext) -> ClaimResult:
-    return _search("baseline", ctx, 3 if ctx.quick else 30, ("averse", "neutral", "seeking"),
+    return _search("baseline", ctx, ctx.trials(3, 30), ("averse", "neutral", "seeking"),
                    general=True)
 
 
@@ -328,17 +336,17 @@ def _base_general(ctx: CheckContext) -> ClaimResult:
                     "(sampling.theorem-5.3-as-printed).", kind="theorem",
           tolerance=GAIN_TOL)
 def _thm53(ctx: CheckContext) -> ClaimResult:
-    return _search("ce", ctx, 2 if ctx.quick else 25, ("averse", "neutral"), general=True)
+    return _search("ce", ctx, ctx.trials(2, 25), ("averse", "neutral"), general=True)
 
 
 @_claim("sampling.ce-price-at-most-baseline", paper=PAPER, section="4.1-4.2",
           statement="The Baseline price is c^max for every psi, and the CE Mechanism's total "
                     "expected payment never exceeds the Baseline's (Section 4.2).",
-          kind="theorem", tolerance=EXACT)
+          kind="theorem", tolerance=PRICE_COMPARISON)
 def _ce_le_base(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, worst_inst = -np.inf, None
-    for _ in range(30 if ctx.quick else 500):
+    worst = ctx.worst("max(CE price - Baseline price, |Baseline price - c^max|)")
+    for _ in range(ctx.trials(30, 500)):
         n = int(rng.integers(3, 60))
         d = rng.integers(1, n, size=int(rng.integers(1, 8)))
         costs = rng.uniform(0, 10, size=n)
@@ -348,14 +356,9 @@ def _ce_le_base(ctx: CheckContext) -> ClaimResult:
             base = M.run_truthful("baseline", costs, us, d, dist)
             ce = M.run_truthful("ce", costs, us, d, dist)
             gap = max(ce.price - base.price, abs(base.price - costs.max()))
-            if gap >= worst:
-                worst = gap
-                worst_inst = {"instance": _instance_dict("ce", costs, us, d),
-                              "distribution": dist, "ce_price": ce.price,
-                              "baseline_price": base.price}
-    assert worst_inst is not None
-    worst_inst["summary"] = f"max of (CE price - Baseline price, |Baseline - c^max|): {worst:.3g}"
-    return ClaimResult(worst <= EXACT * 10, worst, worst_case=worst_inst)
+            worst.see(gap, _instance_dict("ce", costs, us, d), distribution=dist,
+                      ce_price=ce.price, baseline_price=base.price)
+    return worst.result()
 
 
 @_claim("sampling.corollary-4.5", paper=PAPER, section="4.2, Corollary 4.5",
@@ -368,8 +371,8 @@ def _cor45(ctx: CheckContext) -> ClaimResult:
     from .optimum import optimal_payment
 
     rng = ctx.rng()
-    worst, worst_inst = -np.inf, None
-    count = 8 if ctx.quick else 120
+    worst = ctx.worst("(CE(ordering) - min(CE over Psi, CE independent)) / max(1, |CE(ordering)|)")
+    count = ctx.trials(8, 120)
     for _ in range(count):
         n = int(rng.integers(2, 40))
         d = rng.integers(0, n + 1, size=int(rng.integers(1, 12)))
@@ -385,17 +388,10 @@ def _cor45(ctx: CheckContext) -> ClaimResult:
         ce_ind = float(u.certainty_equivalent((cmax - c) * np.arange(d.size + 1),
                                               independent_distribution(n, d)))
         excess = ce_ord - min(ce_opt, ce_ind)
-        if excess >= worst:
-            worst = excess
-            worst_inst = {"sellers": n, "demands": d.tolist(), "c_max": cmax, "c_i": c,
-                          "utility": u.describe(), "ce_ordering": ce_ord,
-                          "ce_min_over_psi": ce_opt, "ce_independent": ce_ind}
-    assert worst_inst is not None
-    worst_inst["summary"] = (f"max CE(ordering) - min(CE over Psi, CE independent): "
-                             f"{worst:.3g} over {count} instances")
-    scale = max(1.0, abs(worst_inst["ce_ordering"]))
-    return ClaimResult(worst <= GAIN_TOL * scale, worst, worst_case=worst_inst,
-                       details={"instances": count, "minimum_over_psi": "exact degree MILP"})
+        worst.see(excess / max(1.0, abs(ce_ord)), None, sellers=n, demands=d.tolist(),
+                  c_max=cmax, c_i=c, utility=u.describe(), ce_ordering=ce_ord,
+                  ce_min_over_psi=ce_opt, ce_independent=ce_ind, excess=excess)
+    return worst.result(details={"instances": count, "minimum_over_psi": "exact degree MILP"})
 
 
 @_claim("sampling.section-5.2-reordering-bias", paper=PAPER, section="5.2 (ordering "
@@ -416,8 +412,10 @@ def _reordering_bias(ctx: CheckContext) -> ClaimResult:
     )
 
     rng = ctx.rng()
-    worst, worst_inst, rows, exact_diff = -np.inf, None, [], 0.0
-    for t in range(12 if ctx.quick else 150):
+    worst = ctx.worst("max TV / bound", bound=1.0)
+    exact = ctx.worst("|exact DP - all n! orders|")
+    rows: list[dict[str, Any]] = []
+    for t in range(ctx.trials(12, 150)):
         small = t % 3 == 0                   # also cross-checked against all n! orders
         n = int(rng.integers(3, 8)) if small else int(rng.integers(20, 2000))
         m = int(rng.integers(1, 5 if small else 12))
@@ -430,8 +428,8 @@ def _reordering_bias(ctx: CheckContext) -> ClaimResult:
         removable = ~base.sampled
         Q = reordering_distribution(n, d, removable)
         if small:
-            exact_diff = max(exact_diff,
-                             float(np.abs(Q - enumerate_reordering(n, d, removable)).max()))
+            exact.see(float(np.abs(Q - enumerate_reordering(n, d, removable)).max()), None,
+                      sellers=n, demands=d.tolist())
         tv = 0.5 * np.abs(Q - nominal_distribution(n, d, removable)).sum(axis=1).max()
         bound = bias_bound(n, d, removable)
         pay_real = float((Q * base.payments).sum())
@@ -440,18 +438,15 @@ def _reordering_bias(ctx: CheckContext) -> ClaimResult:
         rows.append({"n": n, "d_max": int(d.max()), "D": int(removable.any(axis=1).sum()),
                      "max_tv": tv, "bound": bound,
                      "payment_rel_diff": abs(pay_real - pay_nom) / max(pay_nom, 1e-300)})
-        if excess >= worst:
-            worst = excess
-            worst_inst = {"sellers": n, "demands": d.tolist(), "reports": reports.tolist(),
-                          "max_tv": tv, "bound": bound, "realised_payment": pay_real,
-                          "nominal_payment": pay_nom}
-    assert worst_inst is not None
+        worst.see(excess, None, sellers=n, demands=d.tolist(), reports=reports.tolist(),
+                  max_tv=tv, bound=bound, realised_payment=pay_real, nominal_payment=pay_nom)
     big = [r for r in rows if r["n"] >= 20]
-    worst_inst["summary"] = (f"max TV/bound {worst:.3g}; exact DP vs all n! orders "
-                             f"{exact_diff:.2g}; largest TV/bound on n >= 20: "
-                             f"{max((r['max_tv'] / r['bound'] for r in big), default=0):.3g}")
-    ok = worst <= 1.0 + EXACT and exact_diff <= EXACT
-    return ClaimResult(ok, worst, worst_case=worst_inst,
-                       details={"instances": len(rows), "rows": rows[:6],
-                                "max_payment_rel_diff_n>=20":
-                                    max((r["payment_rel_diff"] for r in big), default=0.0)})
+    res = worst.result(also=(exact,), details={
+        "instances": len(rows), "rows": rows[:6],
+        "max_payment_rel_diff_n>=20": max((r["payment_rel_diff"] for r in big), default=0.0)})
+    if res.worst_case is not None:
+        res.worst_case["summary"] = (
+            f"max TV/bound {worst.value:.3g}; exact DP vs all n! orders "
+            f"{exact.value or 0.0:.2g}; largest TV/bound on n >= 20: "
+            f"{max((r['max_tv'] / r['bound'] for r in big), default=0):.3g}")
+    return res

@@ -59,17 +59,13 @@ def _lemma42(ctx: CheckContext) -> ClaimResult:
     """Two families: small instances where Π^OPT's distribution is solved for (all three
     distributions), and a wider one (n < 300, m < 40) for the two closed-form ones."""
     rng = ctx.rng()
-    worst, worst_case = -1.0, None
-    with_opt = 30 if ctx.quick else 300
-    wide = 50 if ctx.quick else 2000
+    worst = ctx.worst("relative error of sum_k k p(k) against sum_b d_b / n")
+    with_opt = ctx.trials(30, 300)
+    wide = ctx.trials(50, 2000)
 
     def record(name: str, p: np.ndarray, n: int, d: np.ndarray, pi: np.ndarray) -> None:
-        nonlocal worst, worst_case
         err = abs(mean_count(p) - d.sum() / n) / max(1.0, d.sum() / n)
-        if err > worst:
-            worst = err
-            worst_case = {"summary": f"{name}: relative error {err:.2e}",
-                          "instance": _inst(n, d, pi)}
+        worst.see(err, _inst(n, d, pi), distribution=name)
 
     for _ in range(with_opt):
         n, d, pi = F.random_instance(rng, 60, 15)
@@ -83,8 +79,7 @@ def _lemma42(ctx: CheckContext) -> ClaimResult:
         pi = np.arange(d.size + 1, dtype=float)  # any payment; the lemma does not use it
         record("ordering", ordering_distribution(n, d), n, d, pi)
         record("independent", independent_distribution(n, d), n, d, pi)
-    return ClaimResult(worst <= EXACT, worst, worst_case=worst_case,
-                       details={"instances_with_optimum": with_opt, "instances_wide": wide})
+    return worst.result(details={"instances_with_optimum": with_opt, "instances_wide": wide})
 
 
 def _random_concave_g(rng: np.random.Generator, m: int) -> np.ndarray:
@@ -108,10 +103,11 @@ def _random_concave_g(rng: np.random.Generator, m: int) -> np.ndarray:
           kind="theorem", tolerance=INEQUALITY)
 def _thm44(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    count = 40 if ctx.quick else 400
-    worst, worst_case, strict = -np.inf, None, 0
+    count = ctx.trials(40, 400)
+    worst = ctx.worst("(Pi(psi*) - Pi^OPT) / max(1, |Pi^OPT|)")
+    strict = 0
     for _ in range(count):
-        n = int(rng.integers(1, 40 if ctx.quick else 400))
+        n = int(rng.integers(1, ctx.trials(40, 400)))
         m = int(rng.integers(1, 16))
         d = F.random_demands(rng, n, m)
         g = _random_concave_g(rng, m)
@@ -119,15 +115,10 @@ def _thm44(ctx: CheckContext) -> ClaimResult:
         opt.solution.certify()
         ordv = _ordering(n, d, g)
         excess = (ordv - opt.objective) / max(1.0, abs(opt.objective))
-        strict += excess > INEQUALITY
-        if excess > worst:
-            worst = excess
-            worst_case = {"summary": f"Pi(psi*) - Pi^OPT = {ordv - opt.objective:.3e} "
-                                     f"(Pi^OPT = {opt.objective:.6g})",
-                          "instance": _inst(n, d, g)}
-    return ClaimResult(worst <= INEQUALITY, float(worst), worst_case=worst_case,
-                       details={"instances": count, "worst_relative_excess": float(worst),
-                                "instances_with_excess": int(strict)})
+        strict += excess > worst.tolerance
+        worst.see(excess, _inst(n, d, g), excess=ordv - opt.objective, opt=opt.objective)
+    return worst.result(details={"instances": count, "worst_relative_excess": worst.value,
+                                 "instances_with_excess": int(strict)})
 
 
 @_claim("sampling.theorem-5.1", paper=PAPER, section="5.1, Theorem 5.1",
@@ -137,7 +128,8 @@ def _thm44(ctx: CheckContext) -> ClaimResult:
                     "max(k, n), the ordering ratio Pi_B(psi*)/Pi_B^OPT tends to 2.",
           kind="theorem", tolerance=BACKEND_AGREEMENT)
 def _thm51(ctx: CheckContext) -> ClaimResult:
-    ns = list(range(2, 9)) if ctx.quick else list(range(2, 21)) + [25, 30, 40]
+    ns = list(range(2, ctx.trials(9, 21))) + [25, 30, 40][:ctx.trials(0, 3)]
+    assert ctx.tolerance is not None
     rows, ok, msgs = [], True, []
     prev = 0.0
     for n in ns:
@@ -153,13 +145,13 @@ def _thm51(ctx: CheckContext) -> ClaimResult:
         rows.append({"n": n, "buyers": int(d.size), "opt_B": opt.objective, "ordering_B": ordv,
                      "ratio_B": round(ratio, 6), "opt_A": opt_a, "ordering_A": ord_a,
                      "lower_bound_2_minus_6_over_n": round(2 - 6 / n, 6)})
-        tol = BACKEND_AGREEMENT * max(1.0, cf["ordering"])
+        tol = ctx.tolerance * max(1.0, cf["ordering"])
         checks = {
             "Pi^OPT_B = n + 2": abs(opt.objective - cf["opt"]) <= tol,
             "Pi_B(psi*) = 2n + 1/n": abs(ordv - cf["ordering"]) <= tol,
             "ratio < 2": ratio < 2,
             "ratio increasing in n": ratio > prev,
-            "ratio >= 2 - 6/n (inequality (2))": ratio >= 2 - 6 / n - INEQUALITY,
+            "ratio >= 2 - 6/n (inequality (2))": ratio >= 2 - 6 / n - ctx.tolerance,
             "Pi^OPT_A = Pi_A(psi*) = 2 - 1/n": abs(opt_a - (2 - 1 / n)) <= tol
             and abs(ord_a - (2 - 1 / n)) <= tol,
         }
@@ -214,8 +206,8 @@ def _mutate(rng: np.random.Generator, n: int, d: np.ndarray,
           kind="theorem", tolerance=INEQUALITY)
 def _thm52(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    count = 30 if ctx.quick else 300
-    worst, worst_case = 0.0, None
+    count = ctx.trials(30, 300)
+    worst = ctx.worst("ratio Pi(psi*) / Pi^OPT", bound=2.0)
     # (1) random instances with explicit concave cost matrices
     for _ in range(count):
         n = int(rng.integers(1, 25))
@@ -226,17 +218,14 @@ def _thm52(ctx: CheckContext) -> ClaimResult:
         opt = optimal_payment(n, d, pi)
         opt.solution.certify()
         r = _ordering(n, d, pi) / opt.objective if opt.objective > 0 else 1.0
-        if r > worst:
-            worst = r
-            worst_case = {"summary": f"random concave costs: ratio {r:.6f}",
-                          "instance": {"problem": "sampling", "sellers": n,
-                                       "demands": d.tolist(), "costs": costs.tolist()}}
-    random_worst = worst
+        worst.see(r, {"problem": "sampling", "sellers": n, "demands": d.tolist(),
+                      "costs": costs.tolist()}, source="random concave costs")
+    random_worst = worst.value
     # (2) hill climbing over star-shaped payments (the class the proof uses: max of concave)
     starts = [F.theorem_5_1_instance(3)] + [
         (n, F.random_demands(rng, n, m), F.star_payment(rng, m))
         for n, m in ((int(rng.integers(2, 6)), int(rng.integers(3, 12))) for _ in range(3))]
-    steps = 40 if ctx.quick else 600
+    steps = ctx.trials(40, 600)
     search_best = 0.0
     for n, d, pi in starts:
         cur = _ratio_exact(n, d, pi)
@@ -248,14 +237,11 @@ def _thm52(ctx: CheckContext) -> ClaimResult:
         opt = optimal_payment(n, d, pi).solution.certify()  # re-certify with the MILP
         r = _ordering(n, d, pi) / opt.objective
         search_best = max(search_best, r)
-        if r > worst:
-            worst = r
-            worst_case = {"summary": f"hill-climbing search: ratio {r:.6f}",
-                          "instance": _inst(n, d, pi)}
-    return ClaimResult(worst <= 2 + INEQUALITY, float(worst), worst_case=worst_case,
-                       details={"random_instances": count, "random_worst_ratio": random_worst,
-                                "search_steps_per_start": steps, "search_starts": len(starts),
-                                "search_worst_ratio": search_best})
+        worst.see(r, _inst(n, d, pi), source="hill-climbing search")
+    return worst.result(details={"random_instances": count, "random_worst_ratio": random_worst,
+                                 "search_steps_per_start": steps,
+                                 "search_starts": len(starts),
+                                 "search_worst_ratio": search_best})
 
 
 @_claim("sampling.relaxation-gap", paper=PAPER, section="4.3, proof of Theorem 4.4",
@@ -266,20 +252,22 @@ def _thm52(ctx: CheckContext) -> ClaimResult:
           kind="theorem", tolerance=BACKEND_AGREEMENT)
 def _relaxation_gap(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
+    assert ctx.tolerance is not None
+    tol0 = ctx.tolerance
     msgs: list[str] = []
     n0, d0, pi0 = F.relaxation_gap_example()
     ex_opt = optimal_payment(n0, d0, pi0).objective
     ex_lp = subset_lp(n0, d0, pi0).objective
-    if abs(ex_opt - 1.0) > EXACT or abs(ex_lp - 0.75) > BACKEND_AGREEMENT:
+    if abs(ex_opt - 1.0) > tol0 or abs(ex_lp - 0.75) > tol0:
         msgs.append(f"example: Pi^OPT {ex_opt}, LP {ex_lp} (expected 1, 0.75)")
-    count = 25 if ctx.quick else 400
+    count = ctx.trials(25, 400)
     gaps, worst_viol, worst_gap, worst_case = [], 0.0, -1.0, None
     for _ in range(count):
         n, d, pi = F.random_instance(rng, 8, 7)
         opt = optimal_payment(n, d, pi).objective
         sub = subset_lp(n, d, pi).objective
         comp = compact_lp(n, d, pi).objective
-        tol = BACKEND_AGREEMENT * max(1.0, opt)
+        tol = tol0 * max(1.0, opt)
         viol = max(sub - opt, abs(sub - comp), (opt - comp) - gap_bound(n, d, pi))
         worst_viol = max(worst_viol, viol)
         if viol > tol:
@@ -294,19 +282,19 @@ def _relaxation_gap(ctx: CheckContext) -> ClaimResult:
     g = np.array(gaps)
     # gap as n grows with d/n fixed: doubling (n, d) can only lower Pi^OPT, never the LP
     bases = [(n0, d0, pi0)]
-    while len(bases) < (3 if ctx.quick else 8):
+    while len(bases) < ctx.trials(3, 8):
         n, d, pi = F.random_instance(rng, 6, 6, style="steps")
-        if optimal_payment(n, d, pi).objective - compact_lp(n, d, pi).objective > 1e-6:
+        if optimal_payment(n, d, pi).objective - compact_lp(n, d, pi).objective > tol0:
             bases.append((n, d, pi))
     scaling = []
     for n, d, pi in bases:
         row, prev = [], np.inf
         lp_val = compact_lp(n, d, pi).objective
-        for f in (1, 2, 4, 8, 16) if ctx.quick else (1, 2, 4, 8, 16, 32, 64, 128):
+        for f in (2 ** i for i in range(ctx.trials(5, 8))):
             nf, df = F.scale_instance(n, d, f)
             gap = optimal_payment(nf, df, pi).objective - lp_val
             row.append({"n": nf, "gap": gap, "bound": gap_bound(nf, df, pi)})
-            if gap > prev + BACKEND_AGREEMENT or gap < -BACKEND_AGREEMENT:
+            if gap > prev + tol0 or gap < -tol0:
                 msgs.append(f"gap not monotone under doubling on n={n}, d={d.tolist()}")
             prev = gap
         scaling.append({"instance": _inst(n, d, pi), "lp": lp_val, "gaps": row})
@@ -315,7 +303,7 @@ def _relaxation_gap(ctx: CheckContext) -> ClaimResult:
         worst_case=worst_case,
         details={"example": {"exact": ex_opt, "subset_lp": ex_lp},
                  "max_violation": worst_viol,
-                 "instances": count, "with_gap": int(np.sum(g > 1e-9)),
+                 "instances": count, "with_gap": int(np.sum(g > EXACT)),
                  "mean_relative_gap": float(g.mean()), "max_relative_gap": float(g.max()),
                  "scaling": scaling},
         message="; ".join(msgs[:5]),

@@ -33,3 +33,12 @@ MEAN_COUNT = 1e-9
 #: Second differences of a cost row up to this fraction of the largest cost count as zero
 #: when ``costs_concave`` is reported.
 CONCAVITY = 1e-12
+#: Slack on a misreport gain in a truthfulness claim, in money (certainty-equivalent) units,
+#: for round-off in certainty equivalents; also the ex-post IR slack and (relative to the
+#: certainty equivalent's scale) the Corollary 4.5 comparison.
+MISREPORT_GAIN = 1e-7
+#: The CE Mechanism's price against the Baseline's (and the Baseline's against c^max), in
+#: money units: sums of a thousand certainty equivalents round to a few 1e-12 of them.
+PRICE_COMPARISON = 1e-8
+#: Printed precision of a dollar price in [GAH12, Section 4.3] ("$6.53"): half a cent.
+PRINTED_CENT = 0.005
