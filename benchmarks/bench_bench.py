@@ -6,8 +6,8 @@ feasibility checks, the ratio bookkeeping and the DataFrame.  Run::
 
     .venv/bin/python benchmarks/bench_bench.py [--tasks 10] [--n 20]
 
-(The parallel ``solver verify`` speed-up of issue #14 is not measured here: ``verify
---workers`` is not built yet.)
+(The parallel ``solver verify`` speed-up of issue #14 is measured by
+``benchmarks/bench_verify.py``: serial against ``--workers 2``, side by side in one run.)
 """
 
 from __future__ import annotations

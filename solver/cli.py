@@ -307,68 +307,168 @@ def _short(value: Any, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _claim_table(rows: list[dict[str, Any]], title: str, example: bool) -> Table:
+#: Columns of the claim table, in the order they are dropped when the page is too narrow.
+_DROPPABLE = ("worst case", "section", "paper value")
+#: Width a kept value column needs at least (a number, or the start of a structure).
+_MIN_VALUE_WIDTH = 12
+#: Characters a Rich table spends per column on borders and padding.
+_COLUMN_CHROME = 3
+
+
+def _claim_columns(rows: list[dict[str, Any]], example: bool, width: int) -> list[str]:
+    """The columns that fit on ``width`` characters; claim ids are never cut.
+
+    ``claim``, ``computed`` and ``status`` always stay; ``worst case``, ``section`` and
+    ``paper value`` are dropped in that order until the claim column gets its full width.
+    """
+    cols = ["claim", "section"] + (["paper value"] if example else []) + ["computed"]
+    cols += [] if example else ["worst case"]
+    cols.append("status")
+    claim_w = max([len("claim"), *(len(r["claim"]) for r in rows)])
+    status_w = max([len("status"), *(len(r["status"]) for r in rows)])
+
+    def need(cs: list[str]) -> int:
+        fixed = claim_w + status_w
+        others = len(cs) - 2
+        return fixed + others * _MIN_VALUE_WIDTH + len(cs) * _COLUMN_CHROME + 1
+
+    for drop in _DROPPABLE:
+        if need(cols) <= width:
+            break
+        if drop in cols:
+            cols.remove(drop)
+    return cols
+
+
+def _claim_table(rows: list[dict[str, Any]], title: str, example: bool,
+                 width: int | None = None) -> Table:
+    """The claims as a Rich table that fits ``width`` (default: the console's)."""
+    width = console.width if width is None else width
+    cols = _claim_columns(rows, example, width)
+    claim_w = max([len("claim"), *(len(r["claim"]) for r in rows)])
     t = Table(title=title)
-    t.add_column("claim", no_wrap=True)
-    t.add_column("section")
-    if example:
-        t.add_column("paper value")
-    t.add_column("computed")
-    if not example:
-        t.add_column("worst case")
-    t.add_column("status")
+    for col in cols:
+        if col == "claim":
+            t.add_column(col, no_wrap=True, min_width=claim_w)
+        elif col == "status":
+            t.add_column(col, no_wrap=True)
+        else:
+            t.add_column(col, overflow="fold")
     for r in rows:
-        comp = _short(r.get("computed"))
         st = r["status"]
         style = {"ok": "green", "refuted": "magenta", "FAIL": "bold red",
                  "error": "bold red"}.get(st, "yellow")
-        cells = [r["claim"], r["section"]]
-        if example:
-            cells.append(_short(r.get("paper_value")))
-        cells.append(comp)
-        if not example:
-            wc = r.get("worst_case") or {}
-            cells.append(_short(wc.get("summary", "") if isinstance(wc, dict) else wc, 60))
-        cells.append(f"[{style}]{st}[/{style}]")
-        t.add_row(*cells)
+        wc = r.get("worst_case") or {}
+        cells = {"claim": r["claim"], "section": r.get("section", ""),
+                 "paper value": _short(r.get("paper_value")),
+                 "computed": _short(r.get("computed")),
+                 "worst case": _short(wc.get("summary", "") if isinstance(wc, dict) else wc,
+                                      60),
+                 "status": f"[{style}]{st}[/{style}]"}
+        t.add_row(*(cells[c] if c == "status" else escape(cells[c]) for c in cols))
     return t
 
 
-def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed: int,
-                json_out: bool, title: str) -> None:
-    from .claims import CheckContext, select
+class _ClaimProgress:
+    """A Rich bar (done/total, ETA) on a terminal's stderr, nothing elsewhere.
 
+    The bar (and its refresh thread) starts at the first finished claim, after the worker
+    processes are forked.
+    """
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total > 0 and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def update(self, row: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from .sweep.progress import RichProgress
+
+            self.bar = RichProgress("claims", self.total)
+        self.bar.update([row])
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _line_writer() -> Any:
+    """A text stream on the real standard output, valid inside :func:`stdout_to_stderr`."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-process runner's buffer
+        return sys.stdout
+    return os.fdopen(os.dup(fd), "w", buffering=1, encoding="utf-8")
+
+
+def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed: int,
+                json_out: bool, title: str, workers: int | None = None,
+                json_lines: bool = False) -> None:
+    from .claims import CheckContext, select
+    from .claims.runner import run_claims
+
+    if json_out and json_lines:
+        err_console.print("error: --json-lines: give --json or --json-lines, not both",
+                          markup=False)
+        raise typer.Exit(EXIT_INPUT)
+    if workers is not None and workers < 0:
+        err_console.print(f"error: --workers: must be >= 0 (0 = in this process), got "
+                          f"{workers}", markup=False)
+        raise typer.Exit(EXIT_INPUT)
     try:
         claims = select(ids or None, kinds)
     except KeyError as exc:
         err_console.print(f"error: {exc.args[0]}", markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     ctx = CheckContext(seed=seed, quick=quick)
-    rows = []
-    with stdout_to_stderr():  # a backend's banner must not precede the table or the JSON
-        for c in claims:
-            if not json_out and sys.stderr.isatty():
-                err_console.print(f"[dim]{c.id} ...[/dim]")
-            rows.append(c.run(ctx))
+    bar = _ClaimProgress(len(claims), enabled=not json_lines)
+    out = _line_writer() if json_lines else None
+
+    def on_row(_: int, row: dict[str, Any]) -> None:
+        bar.update(row)
+        if out is not None:  # written around stdout_to_stderr, straight to the real stdout
+            out.write(io.dumps(row) + "\n")
+            out.flush()
+
+    try:
+        with stdout_to_stderr():  # a backend's banner must not precede the table or the JSON
+            try:
+                rows = run_claims(claims, ctx, workers=workers, on_row=on_row)
+            finally:  # inside: Rich's live display restores the sys.stdout it started with
+                bar.close()
+    finally:
+        if out is not None and out is not sys.stdout:
+            out.close()
     if json_out:
         sys.stdout.write(io.dumps(rows, indent=2) + "\n")
-    else:
+    elif not json_lines:
         console.print(_claim_table(rows, title, example=kinds == ("example",)))
         for r in rows:
             if r["status"] in ("FAIL", "error", "refuted"):
                 console.print(f"[red]{r['claim']}[/red] ({r['status']}): "
-                              f"{r.get('message', '')}", markup=True, highlight=False)
+                              f"{escape(str(r.get('message', '')))}", markup=True,
+                              highlight=False)
     bad = [r for r in rows if r["status"] in ("FAIL", "error")]
     raise typer.Exit(EXIT_SOLVER if bad else EXIT_OK)
+
+
+_WORKERS_HELP = "Worker processes (default: every core; 0 = in this process, one by one)."
+_JSON_LINES_HELP = "Print one JSON object per claim as it finishes (completion order)."
 
 
 @app.command()
 def reproduce(
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON list of rows.")] = False,
     seed: Annotated[int, typer.Option(help="Seed for any randomised example.")] = 0,
+    workers: Annotated[int | None, typer.Option(help=_WORKERS_HELP)] = None,
+    json_lines: Annotated[bool, typer.Option("--json-lines", help=_JSON_LINES_HELP)] = False,
 ) -> None:
     """Run every registered paper example: paper's value beside the computed one."""
-    _run_claims(None, ("example",), False, seed, json_out, "Paper examples")
+    _run_claims(None, ("example",), False, seed, json_out, "Paper examples", workers,
+                json_lines)
 
 
 @app.command()
@@ -379,24 +479,41 @@ def verify(
     quick: Annotated[bool, typer.Option(help="Small families only (seconds per claim).")] = False,
     seed: Annotated[int, typer.Option(help="Seed for the random instances.")] = 0,
     list_only: Annotated[bool, typer.Option("--list", help="List the claims and exit.")] = False,
+    workers: Annotated[int | None, typer.Option(help=_WORKERS_HELP)] = None,
+    json_lines: Annotated[bool, typer.Option("--json-lines", help=_JSON_LINES_HELP)] = False,
 ) -> None:
-    """Run the registered theorem checks and report the worst case found for each."""
+    """Run the registered theorem checks and report the worst case found for each.
+
+    Claims run in parallel worker processes (``--workers``); the table and ``--json`` list
+    them in registry order, ``--json-lines`` streams them as they finish.  On a terminal a
+    progress bar (done/total, ETA) shows on stderr.
+    """
     if list_only:
         from .claims import all_claims
 
-        if json_out:
-            sys.stdout.write(io.dumps([{"claim": c.id, "kind": c.kind, "paper": c.paper,
-                                        "section": c.section, "statement": c.statement}
-                                       for c in all_claims().values()]) + "\n")
+        listed = [{"claim": c.id, "kind": c.kind, "paper": c.paper, "section": c.section,
+                   "statement": c.statement} for c in all_claims().values()]
+        if json_out or json_lines:
+            if json_lines:
+                sys.stdout.write(_rows_json(listed))
+            else:
+                sys.stdout.write(io.dumps(listed) + "\n")
             raise typer.Exit(EXIT_OK)
         t = Table(title="Registered claims")
-        for col in ("claim", "kind", "paper", "section", "statement"):
-            t.add_column(col)
-        for c in all_claims().values():
-            t.add_row(c.id, c.kind, c.paper, c.section, c.statement)
+        t.add_column("claim", no_wrap=True, min_width=max(len(r["claim"]) for r in listed))
+        t.add_column("kind", no_wrap=True)
+        if console.width >= 100:
+            for col in ("paper", "section", "statement"):
+                t.add_column(col, overflow="fold")
+        for r in listed:
+            cells = [r["claim"], r["kind"]]
+            if console.width >= 100:
+                cells += [r["paper"], r["section"], r["statement"]]
+            t.add_row(*(escape(c) for c in cells))
         console.print(t)
         raise typer.Exit(EXIT_OK)
-    _run_claims(claims, ("theorem", "unchecked"), quick, seed, json_out, "Theorem checks")
+    _run_claims(claims, ("theorem", "unchecked"), quick, seed, json_out, "Theorem checks",
+                workers, json_lines)
 
 
 def _bench_table(df: Any, title: str) -> Table:

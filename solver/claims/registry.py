@@ -25,7 +25,9 @@ without it, it may run the full family.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -210,15 +212,91 @@ class Worst:
         """
         trackers = (self, *also)
         good = bool(ok) and all(w.ok for w in trackers)
-        if computed is None:
-            computed = "; ".join(w.describe() for w in trackers)
-        det: dict[str, Any] = {"cases": self.count, "tolerance": self.tolerance}
+        if computed is None:  # a number (the worst value), the words go to the details
+            computed = bad_first(trackers).value
+        det: dict[str, Any] = {"cases": self.count, "tolerance": self.tolerance,
+                               "check": "; ".join(w.describe() for w in trackers)}
         for w in also:
             det[f"worst {w.quantity}"] = w.worst_case
         det.update(details or {})
-        bad = next((w for w in trackers if not w.ok), self)
+        bad = bad_first(trackers)
         return ClaimResult(good, computed=computed, paper_value=paper_value,
                            worst_case=bad.worst_case, details=det, message=message)
+
+
+def bad_first(trackers: tuple[Worst, ...]) -> Worst:
+    """The first tracker that fails, else the first one."""
+    return next((w for w in trackers if not w.ok), trackers[0])
+
+
+#: Opening characters of a string that may be a Python literal's repr (a tuple, list, dict).
+_REPR_OPENERS = ("(", "[", "{")
+
+
+def typed(value: Any) -> Any:
+    """``value`` as typed JSON: numbers stay numbers, containers become lists and objects.
+
+    numpy scalars and arrays become Python numbers and lists, tuples and sets lists,
+    mappings objects (keys as strings), fractions and decimals floats, non-finite floats
+    ``None``.  A string holding a Python literal's repr (``"(2.0, 5.0)"``,
+    ``"{'ironed': [1, 5]}"``) is parsed back into the structure it prints, so a machine
+    reader never meets a repr; any other string stays text.  Anything else becomes its
+    ``str``.
+
+    Examples
+    --------
+    >>> typed("(2.0, 5.0)"), typed({"a": (1, 2)}), typed("<= 1"), typed(float("nan"))
+    ([2.0, 5.0], {'a': [1, 2]}, '<= 1', None)
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith(_REPR_OPENERS):
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                return value
+            if isinstance(parsed, tuple | list | dict | set | frozenset):
+                return typed(parsed)
+        return value
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): typed(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return [typed(v) for v in sorted(value, key=repr)]
+    if isinstance(value, list | tuple):
+        return [typed(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return typed(value.tolist())
+    if hasattr(value, "to_dict"):
+        return typed(value.to_dict())
+    try:
+        return typed(float(value))  # Fraction, Decimal, sympy numbers
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a float when it is a real number (not a bool), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def abs_error(computed: Any, paper_value: Any) -> float | None:
+    """``|computed - paper_value|`` when both are numbers, else ``None``."""
+    a, b = _number(computed), _number(paper_value)
+    if a is None or b is None:
+        return None
+    err = abs(a - b)
+    return err if math.isfinite(err) else None
 
 
 @dataclass
@@ -230,7 +308,9 @@ class ClaimResult:
     ok
         Whether the claim held (example reproduced within tolerance / no counterexample).
     computed
-        Our value (a number, or a short string for structured results).
+        Our value: a number where it is one (for a :class:`Worst` check, the worst value),
+        else a structure (list, mapping) or, for words only, a string; :meth:`Claim.run`
+        turns it into typed JSON (:func:`typed`).
     paper_value
         The paper's printed value, for examples.
     worst_case
@@ -263,11 +343,19 @@ class Claim:
     expected: Expected = "holds"
 
     def run(self, ctx: CheckContext | None = None) -> dict[str, Any]:
-        """Run the check and return a JSON-ready row (``status`` is ``ok``/``FAIL``/``error``)."""
+        """Run the check and return a typed JSON-ready row.
+
+        ``status`` is ``ok``/``FAIL``/``error``/``refuted``/``not checked``.  The values are
+        typed JSON (:func:`typed`): ``paper_value`` and ``computed`` are numbers where the
+        value is a number, lists or objects where it is structured, text only where it is
+        words; ``tolerance`` is the claim's registered tolerance and ``abs_error``
+        ``|computed - paper_value|`` when both are numbers (else ``None``).
+        """
         ctx = ctx or CheckContext()
         row: dict[str, Any] = {
             "claim": self.id, "paper": self.paper, "section": self.section,
             "kind": self.kind, "statement": self.statement,
+            "tolerance": None if self.tolerance is None else float(self.tolerance),
         }
         if self.kind == "unchecked" or self.check is None:
             row.update(status="not checked", reason=self.reason)
@@ -288,11 +376,13 @@ class Claim:
                                "passed: " + res.message)
         else:
             status = "ok" if res.ok else "FAIL"
+        paper_value, computed = typed(res.paper_value), typed(res.computed)
         row.update(
             status=status, expected=self.expected,
-            paper_value=res.paper_value, computed=res.computed,
-            worst_case=res.worst_case, details=res.details, message=res.message,
-            seconds=round(time.perf_counter() - t0, 3),
+            paper_value=paper_value, computed=computed,
+            abs_error=abs_error(computed, paper_value),
+            worst_case=typed(res.worst_case), details=typed(res.details),
+            message=str(res.message), seconds=round(time.perf_counter() - t0, 3),
         )
         return row
 

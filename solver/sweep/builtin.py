@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .experiments import experiment
+from .params import Param
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -100,8 +101,25 @@ def _rng(params: Mapping[str, Any], seed: int) -> np.random.Generator:
 # ---------------------------------------------------------------------------- claim
 
 
+def check_claim_params(params: Mapping[str, Any]) -> None:
+    """``claim`` must name (or prefix) a registered claim of ``solver verify --list``."""
+    from ..claims import select
+    from ..errors import InstanceError
+
+    cid = params.get("claim")
+    try:
+        found = select([str(cid)])
+    except KeyError:
+        found = []
+    if not found:
+        raise InstanceError("claim", f"unknown claim {cid!r}; see `solver verify --list`")
+
+
 @experiment("claim", description="run a registered claim of `solver verify` (param: claim, "
-                                 "quick)")
+                                 "quick)", check=check_claim_params,
+            params={"claim": Param("str", required=True, help="a claim id of `solver verify "
+                                                              "--list`"),
+                    "quick": Param("bool")})
 def claim_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Run the claim ``params['claim']`` with ``CheckContext(seed, quick)``.
 
@@ -169,7 +187,11 @@ def check_solve_params(params: Mapping[str, Any]) -> None:
 
 @experiment("solve", description="`solver solve` on an instance file (param: instance; "
                                  "optional backend, method, time_limit, max_memory)",
-            check=check_solve_params)
+            check=check_solve_params,
+            params={"instance": Param("str", required=True, help="an instance file"),
+                    "instance_sha": Param("str"), "backend": Param("str"),
+                    "method": Param("str"), "time_limit": Param("any"),
+                    "max_memory": Param("any")})
 def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Solve the instance file ``params['instance']`` as ``solver solve`` does.
 
@@ -196,9 +218,14 @@ def solve_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- benchmarks
 
+#: Parameters of the synthetic experiments that only tell tasks apart (any value).
+_TAGS = {"i": Param("any", help="a tag"), "k": Param("any", help="a tag")}
+
+
 
 @experiment("bench.spin", description="CPU-bound synthetic task of `ms` milliseconds of CPU "
-                                      "time (params: ms, fail)")
+                                      "time (params: ms, fail)",
+            params={"ms": Param("number", minimum=0), "fail": Param("bool"), **_TAGS})
 def spin_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Busy-loop for ``ms`` ms of process CPU time and return a seeded random value.
 
@@ -218,7 +245,8 @@ def spin_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 
 
 @experiment("bench.crash-once", description="kills its worker process the first time it "
-                                            "runs (param: marker file); for retry tests")
+                                            "runs (param: marker file); for retry tests",
+            params={"marker": Param("str"), "always": Param("bool"), **_TAGS})
 def crash_once_experiment(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """Exit the worker process abruptly unless ``params['marker']`` exists (creates it first).
 

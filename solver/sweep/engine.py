@@ -10,6 +10,7 @@ from typing import Any
 
 from .executors import make_executor
 from .experiments import get_experiment
+from .params import KNOWN, check_param_sets
 from .plan import expand_grid, instance_params, plan, read_grid
 from .progress import make_progress
 from .store import Store
@@ -87,9 +88,18 @@ def run_sweep(experiment: str, grid: Mapping[str, Any] | Sequence[Any] | str | P
     Returns
     -------
     SweepSummary
+
+    Raises
+    ------
+    InstanceError
+        Before anything runs or is stored: a bad grid or instance file, a parameter the
+        experiment does not declare, a bad value, or a required parameter the grid lacks
+        (:mod:`solver.sweep.params`).
     """
     exp = get_experiment(experiment)
     sets = _param_sets(experiment, grid, instances)
+    declared = exp.params if exp.params is not None else KNOWN.get(exp.name)
+    check_param_sets(exp.name, declared, sets)  # before anything runs or is stored
     if exp.check is not None:
         for params in sets:
             exp.check(params)

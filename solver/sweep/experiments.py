@@ -24,7 +24,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .params import Param
 
 ExperimentFn = Callable[[Mapping[str, Any], int], Mapping[str, Any]]
 #: Validates one parameter set before anything runs (raises ``InstanceError``).
@@ -33,33 +36,38 @@ ParamCheck = Callable[[Mapping[str, Any]], None]
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment: its name, function, a one-line description, and an optional
+    """A registered experiment: its name, function, a one-line description, an optional
     check of each parameter set run when the sweep is planned (bad input is exit 2 with
-    nothing stored, not one error row per task)."""
+    nothing stored, not one error row per task), and its declared parameters
+    (:class:`solver.sweep.params.Param` by name: unknown names, bad values and missing
+    required parameters are refused the same way; ``None``: not declared)."""
 
     name: str
     fn: ExperimentFn
     description: str = ""
     check: ParamCheck | None = None
+    params: Mapping[str, Param] | None = None
 
 
 _EXPERIMENTS: dict[str, Experiment] = {}
 _builtins_loaded = False
 
 
-def experiment(name: str, description: str = "", check: ParamCheck | None = None
+def experiment(name: str, description: str = "", check: ParamCheck | None = None,
+               params: Mapping[str, Param] | None = None
                ) -> Callable[[ExperimentFn], ExperimentFn]:
     """Decorator registering ``fn(params, seed) -> dict`` as the experiment ``name``.
 
     The function must be defined at module level (it is sent to worker processes and Dask
     workers by reference) and must derive all its randomness from ``seed`` so that a sweep
     gives the same records whatever the number of workers.  ``check(params)``, if given,
-    validates every parameter set when the sweep is planned.
+    validates every parameter set when the sweep is planned; ``params`` declares the
+    parameters (:class:`solver.sweep.params.Param`), checked then too.
     """
     def deco(fn: ExperimentFn) -> ExperimentFn:
         doc = (fn.__doc__ or "").strip().splitlines()
         _EXPERIMENTS[name] = Experiment(name, fn, description or (doc[0] if doc else ""),
-                                        check)
+                                        check, params)
         return fn
     return deco
 

@@ -1,0 +1,161 @@
+"""Run claims in worker processes: what ``solver verify --workers N`` and ``reproduce`` use.
+
+Each claim is one task, named by its id: a worker process looks the claim up in its own
+registry (plugins loaded), runs it with the given :class:`~solver.claims.CheckContext` and
+sends back the JSON-ready row of :meth:`~solver.claims.Claim.run`.  Rows are handed to
+``on_row`` as they finish (for ``--json-lines`` and the progress bar) and returned in the
+order of the claims given, so a parallel run reads exactly like the serial one (except the
+``seconds`` of each row).
+
+A worker process that dies (segfault, out of memory, ``os._exit``) breaks the pool: the
+pool is rebuilt, and the claims that were in flight are rerun one at a time in a fresh
+single-worker pool, so that a death is charged to the claim that caused it (its row reads
+``error``, ``WorkerLost: ...``); the others run normally.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .registry import CheckContext, Claim, all_claims
+
+__all__ = ["default_workers", "run_claims"]
+
+OnRow = Callable[[int, dict[str, Any]], None]
+
+
+def default_workers() -> int:
+    """The number of worker processes ``--workers`` defaults to: every core (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init_worker() -> None:
+    """Send a worker's stdout to stderr: a backend's banner must not mix with the JSON."""
+    try:
+        sys.stdout.flush()
+        os.dup2(sys.stderr.fileno(), 1)
+    except (OSError, ValueError):  # pragma: no cover - no real file descriptors
+        pass
+    sys.stdout = sys.stderr
+
+
+def _run_one(claim_id: str, ctx: CheckContext) -> dict[str, Any]:
+    """Run the claim ``claim_id`` of this process's registry (the task of a worker)."""
+    claim = all_claims().get(claim_id)
+    if claim is None:
+        return {"claim": claim_id, "status": "error",
+                "message": f"KeyError: claim {claim_id!r} is not registered in the worker "
+                           "process (register it from a plugin, see solver.plugins)"}
+    return claim.run(ctx)
+
+
+def _lost_row(claim: Claim, times: int) -> dict[str, Any]:
+    return {"claim": claim.id, "paper": claim.paper, "section": claim.section,
+            "kind": claim.kind, "statement": claim.statement, "status": "error",
+            "message": f"WorkerLost: the worker process died {times} times running this "
+                       "claim", "tolerance": claim.tolerance}
+
+
+def run_claims(claims: Sequence[Claim], ctx: CheckContext | None = None, *,
+               workers: int | None = None, on_row: OnRow | None = None
+               ) -> list[dict[str, Any]]:
+    """Run ``claims`` and return their rows in the same order.
+
+    Parameters
+    ----------
+    claims
+        The claims to run (e.g. :func:`solver.claims.select`).  A claim run in a worker is
+        looked up there by id, so it must be registered by a plugin (the shipped ones are).
+    ctx
+        The check context (seed, quick); default :class:`CheckContext`.
+    workers
+        Worker processes; ``None``: :func:`default_workers`; ``0``: every claim in this
+        process, one after the other (no pool).  Never more workers than claims to check.
+    on_row
+        Called as ``on_row(index, row)`` in this process as each claim finishes (completion
+        order; ``index`` is the claim's position in ``claims``).
+
+    Returns
+    -------
+    list of dict
+        One row per claim, in the order of ``claims``.
+    """
+    ctx = ctx or CheckContext()
+    rows: list[dict[str, Any] | None] = [None] * len(claims)
+
+    def done(i: int, row: dict[str, Any]) -> None:
+        rows[i] = row
+        if on_row is not None:
+            on_row(i, row)
+
+    checked = [i for i, c in enumerate(claims) if c.kind != "unchecked" and c.check is not None]
+    n = default_workers() if workers is None else max(0, int(workers))
+    n = min(n, len(checked))
+    pooled = set(checked) if n > 0 else set()
+
+    def instant() -> None:  # rows that need no worker (all of them when in-process)
+        for i, c in enumerate(claims):
+            if i not in pooled:
+                done(i, c.run(ctx))
+
+    if n > 0:
+        _run_pool(claims, checked, ctx, n, done, instant)
+    else:
+        instant()
+    return [r for r in rows if r is not None]
+
+
+def _context() -> Any:
+    """``fork`` where there is one: workers inherit every registered claim, start at once."""
+    import multiprocessing as mp
+
+    try:
+        return mp.get_context("fork")
+    except ValueError:  # pragma: no cover - Windows
+        return mp.get_context()
+
+
+def _run_pool(claims: Sequence[Claim], todo: list[int], ctx: CheckContext, workers: int,
+              done: Callable[[int, dict[str, Any]], None], meanwhile: Callable[[], None]
+              ) -> None:
+    """Run the claims at ``todo`` on a process pool, rerunning claims lost with a worker.
+
+    ``meanwhile`` runs in this process once every task is submitted (with ``fork``, every
+    worker is started by the first submit, before any thread of ``on_row`` may start).
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n, mp_context=_context(),
+                                   initializer=_init_worker)
+
+    lost: list[int] = []
+    ex = pool(workers)
+    try:
+        futs = {ex.submit(_run_one, claims[i].id, ctx): i for i in todo}
+        meanwhile()
+        pending = set(futs)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                try:
+                    done(futs[f], f.result())
+                except BrokenProcessPool:
+                    lost.append(futs[f])
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+    for i in sorted(lost):  # alone, so a second death is charged to the claim itself
+        ex = pool(1)
+        try:
+            done(i, ex.submit(_run_one, claims[i].id, ctx).result())
+        except BrokenProcessPool:
+            done(i, _lost_row(claims[i], 2))
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
