@@ -19,7 +19,7 @@ import numpy as np
 from scipy import stats
 
 from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
-from ..tolerances import INEQUALITY
+from ..tolerances import EXACT, INEQUALITY
 from .distributions import Discrete, PiecewiseUniform
 from .families import (
     anti_regular_family,
@@ -48,6 +48,7 @@ from .procurement import (
     procurement_report,
     raw_virtual_payment_from_curve,
 )
+from .tolerances import BIAS_Z, EXHAUSTIVE, WILSON_ONE_SIDED
 
 PAPER = ("FL12: Fleischer, Lyu, Approximately Optimal Auctions for Selling Privacy when Costs "
          "are Correlated with Data")
@@ -80,41 +81,42 @@ def _instance(dist, n: int, w: int) -> dict:
     return base
 
 
-#: One-sided error level of the Wilson upper bound on Lemma 3.7's failure probability.
-WILSON_ONE_SIDED = 1e-6
-
-
 # ------------------------------------------------------------------------------ examples
 @register("ironing.example-3.1-fixed-accuracy", paper=PAPER, section="3.1",
           statement="c = 1/(1 + k^2/6n), eps = 2 sqrt(3)(1 + k^2/6n)/k make Mechanism 1 "
                     "k-accurate with expected payment 2 sqrt(3) alpha n / k (n = 10^4, k = 100).",
-          kind="example")
+          kind="example", tolerance=EXACT)
 def _fixed_accuracy(ctx: CheckContext) -> ClaimResult:
     n, k = 10_000, 100.0
     c, eps = fixed_accuracy_parameters(k, n)
     bound = accuracy_bound(n, c, eps)
     pay_per_alpha = eps * c * n
     paper = 2 * math.sqrt(3) * n / k
-    ok = abs(bound - k) < 1e-9 * k and abs(pay_per_alpha - paper) < 1e-9 * paper
-    return ClaimResult(ok, computed=round(pay_per_alpha, 6), paper_value=round(paper, 6),
-                       details={"c": c, "eps": eps, "lemma_3_7_bound": bound})
+    rel = ctx.worst("relative error")
+    rel.see(abs(bound - k) / k, quantity="Lemma 3.7 bound vs k")
+    rel.see(abs(pay_per_alpha - paper) / paper, quantity="payment / alpha vs paper")
+    return rel.result(computed=round(pay_per_alpha, 6), paper_value=round(paper, 6),
+                      details={"c": c, "eps": eps, "lemma_3_7_bound": bound})
 
 
 @register("ironing.example-3-budget-rule", paper=PAPER, section="3 (Cost of Mechanism)",
           statement="c = (1 + sqrt(1 - 8/(eps^2 n)))/2 gives n c (1 - c) = 2/eps^2 and expected "
                     "payment eps alpha c n = alpha n (eps + sqrt(eps^2 - 8/n))/2 "
                     "(n = 10^4, eps = 0.1, F_1 = U[0,1], F_2 = U[0,2]).",
-          kind="example")
+          kind="example", tolerance=EXACT)
 def _budget_rule(ctx: CheckContext) -> ClaimResult:
     n, eps = 10_000, 0.1
     c = budget_rule_c(eps, n)
     alpha = 2 * c  # max_j F_j^{-1}(c) for U[0,1], U[0,2]
     paper = alpha * n * (eps + math.sqrt(eps * eps - 8 / n)) / 2
     ours = eps * alpha * c * n
-    ok = abs(n * c * (1 - c) - 2 / eps ** 2) < 1e-8 and abs(ours - paper) < 1e-9 * paper
-    return ClaimResult(ok, computed=round(ours, 4), paper_value=round(paper, 4),
-                       details={"c": c, "alpha": alpha,
-                                "accuracy_2sqrt3_over_eps_c": 2 * math.sqrt(3) / (eps * c)})
+    rel = ctx.worst("relative error")
+    target = 2 / eps ** 2
+    rel.see(abs(n * c * (1 - c) - target) / target, quantity="n c (1 - c) vs 2 / eps^2")
+    rel.see(abs(ours - paper) / paper, quantity="payment vs paper")
+    return rel.result(computed=round(ours, 4), paper_value=round(paper, 4),
+                      details={"c": c, "alpha": alpha,
+                               "accuracy_2sqrt3_over_eps_c": 2 * math.sqrt(3) / (eps * c)})
 
 
 @register("ironing.example-notes-C-discrete-ironing", paper=PAPER,
@@ -167,28 +169,29 @@ def _random_dist(rng: np.random.Generator, i: int):
           kind="theorem", tolerance=INEQUALITY)
 def _theorem_4_3(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 60 if ctx.quick else 1500
-    worst, worst_case, sharp_viol = 0.0, None, 0
+    trials = ctx.trials(60, 1500)
+    ratio_w = ctx.worst("Mechanism 1 / (2 w E[v_(w+1)]) ratio", bound=2.0)
+    sharp_w = ctx.worst("ratio / sharp bound - 1")
+    sharp_viol = 0
     for t in range(trials):
         d = _random_dist(rng, t)
-        n = int(rng.integers(2, 40 if ctx.quick else 200))
+        n = int(rng.integers(2, ctx.trials(40, 200)))
         w = int(rng.integers(1, n))
         ratio = mechanism_payment(d, n, w) / envy_free_benchmark(d, n, w)
-        if ratio > sharp_ratio_bound(n, w) * (1 + INEQUALITY):
-            sharp_viol += 1
-        if ratio > worst:
-            worst, worst_case = ratio, {"summary": f"ratio {ratio:.5f} at n={n}, w={w}",
-                                        "instance": _instance(d, n, w)}
-    worst_random = worst
+        excess = ratio / sharp_ratio_bound(n, w) - 1
+        sharp_w.see(excess, _instance(d, n, w), n=n, w=w)
+        sharp_viol += excess > ctx.tolerance
+        ratio_w.see(ratio, _instance(d, n, w), n=n, w=w, search="random")
+    worst_random = ratio_w.value
     # adversarial 1: hill-climbing on 3-piece piecewise-uniform densities at fixed (n, w)
     climb = {}
-    for n in ([10] if ctx.quick else [10, 40]):
+    for n in ctx.trials([10], [10, 40]):
         w = n // 2
         # log piece widths, log masses of pieces 1-2 relative to piece 3; the start is a
         # blurred version of the near-tight shape (low piece, thin gap, high piece)
         best_p = np.array([-2.0, 0.0, -2.0, 0.0, -3.0])
         best_r = 0.0
-        for _ in range(60 if ctx.quick else 600):
+        for _ in range(ctx.trials(60, 600)):
             cand = best_p + rng.normal(0, 0.3, best_p.size)
             gaps = np.exp(cand[:3])
             m = np.concatenate((np.exp(cand[3:]), [1.0]))
@@ -196,54 +199,50 @@ def _theorem_4_3(ctx: CheckContext) -> ClaimResult:
             r = mechanism_payment(d, n, w) / envy_free_benchmark(d, n, w)
             if r > best_r:
                 best_r, best_p = r, cand
-                if r > worst:
-                    worst, worst_case = r, {"summary": f"hill-climb n={n}: ratio {r:.5f}",
-                                            "instance": _instance(d, n, w)}
+                ratio_w.see(r, _instance(d, n, w), n=n, w=w, search="hill-climb")
         climb[n] = (round(best_r, 5), round(sharp_ratio_bound(n, w), 5))
     # adversarial 2: the near-tight family of the notes (ratio -> 2)
     tight = {}
-    for n in ([20, 100] if ctx.quick else [20, 100, 1000, 4000]):
+    for n in ctx.trials([20, 100], [20, 100, 1000, 4000]):
         d = near_tight(n)
         r = mechanism_payment(d, n, n // 2) / envy_free_benchmark(d, n, n // 2)
         tight[n] = round(r, 5)
-        if r > worst:
-            worst, worst_case = r, {"summary": f"near-tight family n={n}: ratio {r:.5f}",
-                                    "instance": _instance(d, n, n // 2)}
-    ok = worst <= 2 + INEQUALITY and sharp_viol == 0
-    return ClaimResult(ok, computed=round(worst, 6), worst_case=worst_case,
-                       details={"random_trials": trials, "worst_random": round(worst_random, 6),
-                                "hill_climb_best_vs_sharp_bound": climb,
-                                "near_tight_ratios": tight,
-                                "sharp_bound_violations": sharp_viol,
-                                "sharp_bound_n_max": round(sharp_ratio_bound(
-                                    max(tight), max(tight) // 2), 5)})
+        ratio_w.see(r, _instance(d, n, n // 2), n=n, w=n // 2, search="near-tight family")
+    return ratio_w.result(computed=round(ratio_w.value, 6), also=(sharp_w,),
+                          details={"random_trials": trials,
+                                   "worst_random": round(worst_random, 6),
+                                   "hill_climb_best_vs_sharp_bound": climb,
+                                   "near_tight_ratios": tight,
+                                   "sharp_bound_violations": sharp_viol,
+                                   "sharp_bound_n_max": round(sharp_ratio_bound(
+                                       max(tight), max(tight) // 2), 5)})
 
 
 @register("ironing.theorem-4.6", paper=PAPER, section="4.2, Lemma 4.5 / Theorem 4.6",
           statement="For anti-regular F, OPT = w E[v_(w+1)] (Lemma 4.5) and Mechanism 1 pays at "
                     "most 2 OPT (in fact at most OPT, derived).",
-          kind="theorem", tolerance=INEQUALITY)
+          kind="theorem", tolerance=EXACT)
 def _theorem_4_6(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    fam = anti_regular_family()[: 2 if ctx.quick else None]
-    worst, worst_case, max_lemma = 0.0, None, 0.0
+    fam = anti_regular_family()[: ctx.trials(2, None)]
+    ratio_w = ctx.worst("Mechanism 1 / OPT", bound=1.0)   # <= 1 implies <= 2
+    lemma_w = ctx.worst("(|OPT - w E[v_(w+1)]| - grid error) / w E[v_(w+1)]")
     for name, d in fam:
         cc = d.cost_curve()
         cur = iron_curve(cc.q, cc.H)
-        for _ in range(3 if ctx.quick else 10):
+        for _ in range(ctx.trials(3, 10)):
             n = int(rng.integers(2, 60))
             w = int(rng.integers(1, n))
             rep = procurement_report(d, n, w, cur, cc.error_bound)
-            slack = rep.optimal_payment_error_bound + 1e-9 * rep.envy_free_benchmark
-            max_lemma = max(max_lemma, abs(rep.optimal_payment - rep.envy_free_benchmark) - slack)
-            ratio = rep.mechanism_payment / rep.optimal_payment
-            if ratio > worst:
-                worst, worst_case = ratio, {"summary": f"{name} n={n} w={w}: {ratio:.5f}",
-                                            "instance": _instance(d, n, w)}
-    ok = worst <= 1 + 1e-7 and max_lemma <= 0 and worst <= 2
-    return ClaimResult(ok, computed=round(worst, 6), worst_case=worst_case,
-                       details={"distributions": [n for n, _ in fam],
-                                "lemma_4_5_excess_over_grid_error": max_lemma})
+            lemma_w.see((abs(rep.optimal_payment - rep.envy_free_benchmark)
+                         - rep.optimal_payment_error_bound) / rep.envy_free_benchmark,
+                        _instance(d, n, w), distribution=name, n=n, w=w)
+            ratio_w.see(rep.mechanism_payment / rep.optimal_payment, _instance(d, n, w),
+                        distribution=name, n=n, w=w)
+    return ratio_w.result(computed=round(ratio_w.value, 6), also=(lemma_w,),
+                          details={"distributions": [n for n, _ in fam],
+                                   "lemma_4_5_excess_over_grid_error":
+                                       max(0.0, lemma_w.value - ctx.tolerance)})
 
 
 @register("ironing.theorem-4.8", paper=PAPER, section="4.3, Lemma 4.7 / Theorem 4.8",
@@ -252,8 +251,10 @@ def _theorem_4_6(ctx: CheckContext) -> ClaimResult:
           kind="theorem", tolerance=INEQUALITY)
 def _theorem_4_8(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 25 if ctx.quick else 400
-    worst, worst_case, checked, inner_viol = 0.0, None, 0, 0
+    trials = ctx.trials(25, 400)
+    ratio_w = ctx.worst("(Mech1/OPT)/(2r)", bound=1.0)
+    inner_w = ctx.worst("1 - (OPT + grid error) r / (w E[v_(w+1)])")
+    checked, inner_viol = 0, 0
     for _ in range(trials):
         d = random_piecewise(rng, int(rng.integers(3, 6)))
         cc = d.cost_curve()
@@ -266,27 +267,26 @@ def _theorem_4_8(ctx: CheckContext) -> ClaimResult:
                 continue
             checked += 1
             slack = rep.optimal_payment_error_bound
-            if rep.optimal_payment + slack < rep.envy_free_benchmark / rep.r * (1 - INEQUALITY):
-                inner_viol += 1
+            inner = 1 - (rep.optimal_payment + slack) * rep.r / rep.envy_free_benchmark
+            inner_w.see(inner, _instance(d, n, w), n=n, w=w, r=rep.r)
+            inner_viol += inner > ctx.tolerance
             q = rep.mechanism_payment / (rep.optimal_payment - slack) / (2 * rep.r)
-            if q > worst:
-                worst, worst_case = q, {
-                    "summary": f"Mech1/OPT = {rep.mechanism_payment / rep.optimal_payment:.4f}"
-                               f" vs 2r = {2 * rep.r:.3f}", "instance": _instance(d, n, w)}
-    ok = worst <= 1 + INEQUALITY and inner_viol == 0 and checked > 0
-    return ClaimResult(ok, computed=round(worst, 6), worst_case=worst_case,
-                       details={"instances_with_ironing": checked,
-                                "inner_step_violations": inner_viol,
-                                "worst_is": "(Mech1/OPT)/(2r)"})
+            ratio_w.see(q, _instance(d, n, w), n=n, w=w, r=rep.r,
+                        mech1_over_opt=rep.mechanism_payment / rep.optimal_payment)
+    return ratio_w.result(ok=checked > 0, computed=round(ratio_w.value or 0.0, 6),
+                          also=(inner_w,),
+                          details={"instances_with_ironing": checked,
+                                   "inner_step_violations": inner_viol,
+                                   "worst_is": "(Mech1/OPT)/(2r)"})
 
 
 @register("ironing.lemma-3.7", paper=PAPER, section="3, Lemma 3.7",
           statement="Mechanism 1 is sqrt(3(n1(1-c)/c + 2/(eps^2 c^2)))-accurate: "
                     "Pr[|s_hat - n1| >= k] <= 1/3; s is unbiased before truncation.",
-          kind="theorem")
+          kind="theorem", tolerance=WILSON_ONE_SIDED)
 def _lemma_3_7(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    runs = 20_000 if ctx.quick else 400_000
+    runs = ctx.trials(20_000, 400_000)
     configs = []
     for n in (100, 10_000):
         for n1 in (n // 100 or 1, n // 2, n):
@@ -296,8 +296,9 @@ def _lemma_3_7(ctx: CheckContext) -> ClaimResult:
             configs.append((n, n1, c, e))
     configs.append((50, 20, 0.3, 0.5))
     worst, worst_case, bias_z = 0.0, None, 0.0
-    # one-sided 1 - 1e-6 Wilson upper bound = upper end of the two-sided 1 - 2e-6 interval
-    level = 1 - 2 * WILSON_ONE_SIDED
+    # the registered tolerance is the one-sided error level of the Wilson upper bound: the
+    # upper end of the two-sided interval at confidence 1 - 2 * tolerance
+    level = 1 - 2 * ctx.tolerance
     for n, n1, c, eps in configs:
         k = accuracy_bound(n1, c, eps)
         s, s_hat = simulate_estimates(n1, n, c, eps, runs, rng)
@@ -310,7 +311,7 @@ def _lemma_3_7(ctx: CheckContext) -> ClaimResult:
         if upper > worst:
             worst, worst_case = upper, {"summary": f"n={n} n1={n1} c={c:.4f} eps={eps:.4g}: "
                                                    f"failure {fail:.4f} (upper {upper:.4f})"}
-    ok = worst <= 1 / 3 and bias_z < 5.5
+    ok = worst <= 1 / 3 and bias_z < BIAS_Z
     return ClaimResult(ok, computed=round(worst, 5), worst_case=worst_case,
                        details={"runs_per_config": runs, "configs": len(configs),
                                 "max_bias_z_score": round(bias_z, 3)})
@@ -322,18 +323,16 @@ def _lemma_3_7(ctx: CheckContext) -> ClaimResult:
           kind="theorem", tolerance=INEQUALITY)
 def _lemma_3_5_3_6(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, worst_case = 0.0, None
-    for _ in range(6 if ctx.quick else 60):
+    loss = ctx.worst("max |log density ratio| / eps", bound=1.0)
+    for _ in range(ctx.trials(6, 60)):
         n = int(rng.integers(2, 30))
         n1o = int(rng.integers(0, n))
         c = float(rng.uniform(0.05, 0.95))
         eps = float(rng.uniform(0.05, 2.0))
         grid = np.linspace(1e-6, n - 1e-6, 400)
         lr = estimate_log_ratio(n, n1o, c, eps, grid) / eps
-        if lr > worst:
-            sharp = math.log(1 + c * (math.exp(eps) - 1)) / eps
-            worst, worst_case = lr, {"summary": f"estimate: loss/eps = {lr:.5f} at n={n}, "
-                                                f"c={c:.3f}, eps={eps:.3f} (sharp {sharp:.5f})"}
+        loss.see(lr, None, output="estimate", n=n, c=c, eps=eps,
+                 sharp=math.log(1 + c * (math.exp(eps) - 1)) / eps)
         dists = [random_discrete(rng) if rng.random() < 0.5 else random_piecewise(rng)
                  for _ in range(int(rng.integers(2, 4)))]
         mech = Mechanism1(tuple(dists), c, eps)
@@ -344,10 +343,8 @@ def _lemma_3_5_3_6(ctx: CheckContext) -> ClaimResult:
             pgrid = np.linspace(lo, lo + eps * g + 40 * g + 40 * g, 2001)
             for j2 in range(1, len(dists)):
                 pr = payment_log_ratio(mech, 0, j2, pgrid) / eps
-                if pr > worst:
-                    worst, worst_case = pr, {"summary": f"payment: loss/eps = {pr:.5f}, "
-                                                        f"gamma={g:.4g}"}
-    return ClaimResult(worst <= 1 + INEQUALITY, computed=round(worst, 6), worst_case=worst_case,
+                loss.see(pr, None, output="payment", gamma=g, c=c, eps=eps)
+    return loss.result(computed=round(loss.value, 6),
                        details={"measure": "max |log density ratio| / eps"})
 
 
@@ -355,31 +352,30 @@ def _lemma_3_5_3_6(ctx: CheckContext) -> ClaimResult:
           statement="Every type accepts with probability exactly c (perfect data privacy); "
                     "truthful acceptance maximises expected utility and it is >= 0 (BIC, EIIR), "
                     "exhaustively over atoms, prices and reports.",
-          kind="theorem", tolerance=1e-12)
+          kind="theorem", tolerance=EXHAUSTIVE)
 def _lemma_3_1_3_2(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst_acc, worst_gain, min_util = 0.0, 0.0, 0.0
-    for _ in range(30 if ctx.quick else 300):
+    acc_w = ctx.worst("|Pr[accept] - c|")
+    gain_w = ctx.worst("best misreport gain")
+    util_w = ctx.worst("truthful utility", sense="min")
+    for _ in range(ctx.trials(30, 300)):
         d = random_discrete(rng)
-        for c in np.linspace(0.01, 0.99, 15 if ctx.quick else 99):
+        for c in np.linspace(0.01, 0.99, ctx.trials(15, 99)):
             k = contract(d, float(c))
             prices = [(k.alpha_plus, k.beta)]
             if k.alpha_minus is not None and k.beta < 1:
                 prices.append((k.alpha_minus, 1 - k.beta))
             acc = sum(p * float(d.cdf(a)) for a, p in prices)
-            worst_acc = max(worst_acc, abs(acc - c))
+            acc_w.see(abs(acc - c), None, c=float(c))
             reports = np.concatenate((d.values, [np.inf, -np.inf]))
             for v in d.values:
                 def util(rep: float, v: float = v, prices: list = prices) -> float:
                     return sum(p * (a - v) * (rep <= a) for a, p in prices)
                 truthful = util(v)
-                min_util = min(min_util, truthful)
-                worst_gain = max(worst_gain, max(util(r) for r in reports) - truthful)
-    ok = worst_acc <= 1e-12 and worst_gain <= 1e-12 and min_util >= -1e-12
-    return ClaimResult(ok, computed=max(worst_acc, worst_gain),
-                       worst_case={"summary": f"|Pr[accept]-c| <= {worst_acc:.2e}, best "
-                                              f"misreport gain {worst_gain:.2e}, min utility "
-                                              f"{min_util:.2e}"})
+                util_w.see(truthful, None, c=float(c), cost=float(v))
+                gain_w.see(max(util(r) for r in reports) - truthful, None, c=float(c),
+                           cost=float(v))
+    return acc_w.result(computed=max(acc_w.value, gain_w.value), also=(gain_w, util_w))
 
 
 @register("ironing.ironing-invariants", paper=PAPER, section="4.3, Appendix A (Lemma A.3, A.4)",
@@ -387,12 +383,11 @@ def _lemma_3_1_3_2(ctx: CheckContext) -> ClaimResult:
                     "ironed intervals and are constant on each; for monotone allocations the "
                     "expected virtual surplus equals the expected (Lemma 4.4) payment; for "
                     "continuous F, E[sum_{i<=w} phi(v_(i))] = w E[v_(w+1)] (Lemma A.3).",
-          kind="theorem", tolerance=1e-9)
+          kind="theorem", tolerance=EXACT)
 def _invariants(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst = 0.0
-    worst_case = None
-    for t in range(40 if ctx.quick else 400):
+    worst = ctx.worst("relative error")
+    for t in range(ctx.trials(40, 400)):
         d = _random_dist(rng, t)
         cc = d.cost_curve()
         cur = iron_curve(cc.q, cc.H)
@@ -420,34 +415,30 @@ def _invariants(ctx: CheckContext) -> ClaimResult:
             lhs = raw_virtual_payment_from_curve(cur, n, w)
             rhs = w * order_statistic_mean(d, n, w + 1)
             err = max(err, (abs(lhs - rhs) - n * cc.error_bound * 4) / max(1.0, rhs))
-        if err > worst:
-            worst, worst_case = err, {"summary": f"relative error {err:.3e}",
-                                      "instance": _instance(d, 10, 5)}
-    return ClaimResult(worst <= 1e-9, computed=worst, worst_case=worst_case)
+        worst.see(err, _instance(d, 10, 5))
+    return worst.result()
 
 
 @register("ironing.section-3.1-oracle", paper=PAPER, section="3.1 (Computing F^{-1}(c))",
           statement="With F only as an oracle, binary search to alpha^+ - alpha^- < delta < 1/n "
                     "and the randomised contract: acceptance probability c, and the expected "
                     "total payment differs from the ideal n c F^{-1}(c) by at most 1.",
-          kind="theorem", tolerance=1e-12)
+          kind="theorem", tolerance=EXHAUSTIVE)
 def _oracle(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, worst_acc, worst_case = 0.0, 0.0, None
-    for t in range(30 if ctx.quick else 400):
+    gap_w = ctx.worst("|oracle - ideal| total payment", bound=1.0)
+    acc_w = ctx.worst("|Pr[accept] - c|")
+    for t in range(ctx.trials(30, 400)):
         d = random_piecewise(rng) if t % 3 else anti_regular_family()[t % 5][1]
         n = int(rng.integers(2, 10_000))
         w = int(rng.integers(1, n))
         c = w / n
         k = oracle_contract(d.cdf, d.support, c, 0.999 / n)
         acc = (1 - k.beta) * k.c_minus + k.beta * k.c_plus
-        worst_acc = max(worst_acc, abs(acc - c))
+        acc_w.see(abs(acc - c), None, n=n, w=w)
         gap = abs(n * k.expected_payment_per_player() - w * float(d.ppf(c)))
-        if gap > worst:
-            worst, worst_case = gap, {"summary": f"|oracle - ideal| = {gap:.3e} at n={n}, "
-                                                 f"w={w} (bound 1)"}
-    return ClaimResult(worst <= 1 and worst_acc <= 1e-12, computed=worst, worst_case=worst_case,
-                       details={"max_acceptance_error": worst_acc})
+        gap_w.see(gap, None, n=n, w=w)
+    return gap_w.result(also=(acc_w,), details={"max_acceptance_error": acc_w.value})
 
 
 @register("ironing.lemma-4.4", paper=PAPER, section="4.2-4.3, Lemma 4.4 (A.1) / Lemma 4.7",
@@ -456,33 +447,33 @@ def _oracle(ctx: CheckContext) -> ClaimResult:
                     "report improves a player's expected utility, utility >= 0, and the total "
                     "expected payment equals OPT; exhaustively over atoms, reports and the "
                     "others' cost profiles of small discrete instances.",
-          kind="theorem", tolerance=1e-12)
+          kind="theorem", tolerance=EXACT)
 def _lemma_4_4(ctx: CheckContext) -> ClaimResult:
     from .bic import misreport_check
 
     rng = ctx.rng()
-    worst_gain, worst_case, worst_mono, min_util, worst_opt = -np.inf, None, -np.inf, 0.0, 0.0
-    trials = 40 if ctx.quick else 600
+    gain_w = ctx.worst("best misreport gain")
+    mono_w = ctx.worst("monotonicity violation")
+    util_w = ctx.worst("truthful utility", sense="min")
+    opt_w = ctx.worst("|total payment - OPT| / max(1, OPT)")
+    trials = ctx.trials(40, 600)
     for _ in range(trials):
-        d = random_discrete(rng, int(rng.integers(2, 6 if ctx.quick else 7)))
-        n = int(rng.integers(2, 5 if ctx.quick else 7))
+        d = random_discrete(rng, int(rng.integers(2, ctx.trials(6, 7))))
+        n = int(rng.integers(2, ctx.trials(5, 7)))
         w = int(rng.integers(1, n))
         r = misreport_check(d, n, w)
         opt = procurement_report(d, n, w).optimal_payment
-        worst_mono = max(worst_mono, r.monotone_violation)
-        min_util = min(min_util, r.min_utility)
-        worst_opt = max(worst_opt, abs(r.total_payment - opt) / max(1.0, opt))
-        if r.best_gain > worst_gain:
-            k, j = r.worst
-            worst_gain, worst_case = r.best_gain, {
-                "summary": f"best misreport gain {r.best_gain:.2e} (atom {k} reports {j}); "
-                           f"n={n}, w={w}, K={d.values.size}",
-                "instance": _instance(d, n, w)}
-    ok = worst_gain <= 1e-12 and worst_mono <= 1e-12 and min_util >= -1e-12 and worst_opt <= 1e-9
-    return ClaimResult(ok, computed=worst_gain, worst_case=worst_case,
-                       details={"instances": trials, "max_monotonicity_violation": worst_mono,
-                                "min_truthful_utility": min_util,
-                                "max_rel_error_total_payment_vs_OPT": worst_opt})
+        inst = _instance(d, n, w)
+        mono_w.see(r.monotone_violation, inst, n=n, w=w)
+        util_w.see(min(0.0, r.min_utility), inst, n=n, w=w)
+        opt_w.see(abs(r.total_payment - opt) / max(1.0, opt), inst, n=n, w=w)
+        k, j = r.worst
+        gain_w.see(r.best_gain, inst, atom=k, report=j, n=n, w=w, K=int(d.values.size))
+    return gain_w.result(also=(mono_w, util_w, opt_w),
+                         details={"instances": trials,
+                                  "max_monotonicity_violation": mono_w.value,
+                                  "min_truthful_utility": util_w.value,
+                                  "max_rel_error_total_payment_vs_OPT": opt_w.value})
 
 
 from .claims_printed import CLAIMS as _MORE  # noqa: E402  (Lemma 4.4 only-if, 3.1, 4.1, ...)

@@ -15,3 +15,14 @@ POLISH_TOUCH = 1e-5
 #: Smallest probability mass of an atom, piece or mixture weight: below it the cumulative
 #: distribution does not resolve the cell (``F_k - F_{k-1}`` loses all digits at 1e-16).
 MASS_MIN = 1e-12
+#: Exhaustive checks of finitely many cases evaluated in closed form (acceptance
+#: probabilities, utilities and misreport gains of a few products each, values of order
+#: one): a violation beyond rounding.
+EXHAUSTIVE = 1e-12
+#: Lemma 3.7's unbiasedness: largest ``|mean(s) - n1|`` over the configurations, in standard
+#: errors (a few dozen means of 2e4 to 4e5 draws; a false alarm at 5.5 has probability
+#: about 4e-8 per mean).
+BIAS_Z = 5.5
+#: Lemma 3.7's failure probability is bounded by the upper end of a one-sided Wilson interval
+#: at this error level (so a false FAIL has probability at most 1e-6 per configuration).
+WILSON_ONE_SIDED = 1e-6

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
+from ..tolerances import EXACT
 from . import example_b1 as b1
 from .bayes import ThmB2Mechanism, uniform_prior, vcg_prices
 from .branch_bound import branch_and_bound
@@ -28,6 +29,15 @@ from .decorrelation import decorrelated_equilibrium_literal
 from .enumeration import enumerate_gray
 from .leakage import leakage, leakage_without_each, outcome
 from .objectives import decorrelated_objective, platform_objective, surplus_objective
+from .tolerances import (
+    DETECT,
+    FINITE_N_LIMIT,
+    IRONED_GRID,
+    MONOTONE,
+    RATE_DRIFT,
+    ROUNDING,
+    THRESHOLD_LIMIT,
+)
 
 PAPER = ("AMMO22: Acemoglu, Makhdoumi, Malekian, Ozdaglar, Too Much Data: Prices and "
          "Inefficiencies in Data Markets, online appendix")
@@ -69,22 +79,23 @@ def _inst(sigma: np.ndarray, v: np.ndarray) -> dict:
             "privacy_values": np.asarray(v).tolist()}
 
 
-def _ns(quick: bool) -> list[int]:
-    return [2, 10, 100, 1000, 10**4] if quick else [2, 10, 100, 1000, 10**4, 10**5]
+def _ns(ctx: CheckContext) -> list[int]:
+    return ctx.trials([2, 10, 100, 1000, 10**4], [2, 10, 100, 1000, 10**4, 10**5])
 
 
 @_collect("sharing.example-B-1-threshold", paper=PAPER, section="Example B-1",
           statement="As n → ∞ the equilibrium is a = 1 iff v ≤ 1/(1-ρ)² (read: all-share beats "
-                    "none-share iff v ≤ v_n* with v_n* → 1/(1-ρ)²)", kind="example")
+                    "none-share iff v ≤ v_n* with v_n* → 1/(1-ρ)²)", kind="example",
+          tolerance=THRESHOLD_LIMIT)
 def _b1_threshold(ctx: CheckContext) -> ClaimResult:
     rows, ok, comp = {}, True, None
     for rho in RHOS:
         lim = 1 / (1 - rho) ** 2
-        vs = [b1.pairwise_threshold(n, rho) for n in _ns(ctx.quick)]
-        ok &= all(np.diff(vs) > 0) and abs(vs[-1] - lim) < 0.01 * lim
+        vs = [b1.pairwise_threshold(n, rho) for n in _ns(ctx)]
+        ok &= all(np.diff(vs) > 0) and abs(vs[-1] - lim) < ctx.tolerance * lim
         # true optimum beside: at v just below the limit threshold, k* < n
         k, pi = b1.true_optimum(1000, rho, 0.99 * lim)
-        table = dict(zip(map(str, _ns(ctx.quick)), np.round(vs, 6), strict=True))
+        table = dict(zip(map(str, _ns(ctx)), np.round(vs, 6), strict=True))
         rows[f"rho={rho}"] = {"v_n*": table,
                               "limit": lim, "true_k*_n=1000_v=0.99limit": k,
                               "Pi*": round(pi, 6),
@@ -99,23 +110,24 @@ def _b1_threshold(ctx: CheckContext) -> ClaimResult:
 
 @_collect("sharing.example-B-1-utilities", paper=PAPER, section="Example B-1",
           statement="For v ∈ (1, 1/(1-ρ)²] each user's utility → -vρ and the platform's "
-                    "per-user payoff → 1/(2-ρ) - v(1-ρ)²/(2-ρ) > 0 (at a = 1)", kind="example")
+                    "per-user payoff → 1/(2-ρ) - v(1-ρ)²/(2-ρ) > 0 (at a = 1)", kind="example",
+          tolerance=EXACT)
 def _b1_utilities(ctx: CheckContext) -> ClaimResult:
     rho, v = 0.5, 2.0
     lim = b1.limits(rho, v)
     n_big = 10**5
     cf = b1.all_share(n_big, rho, v)
     # general code (Cholesky) at moderate n, checked against the closed form
-    n_gen = 300 if ctx.quick else 2000
+    n_gen = ctx.trials(300, 2000)
     sig = (1 - rho) * np.eye(n_gen) + rho
     o = outcome(sig, np.full(n_gen, v), np.ones(n_gen, bool))
     cf_gen = b1.all_share(n_gen, rho, v)
-    agree = abs(o["user_utilities"][0] - cf_gen["user_utility"]) < 1e-9 and \
-        abs(o["platform_payoff"] / n_gen - cf_gen["platform_per_user"]) < 1e-9
-    ok = agree and abs(cf["user_utility"] - lim["user_utility"]) < 1e-3 and \
-        abs(cf["platform_per_user"] - lim["platform_per_user"]) < 1e-3
+    agree = abs(o["user_utilities"][0] - cf_gen["user_utility"]) < ctx.tolerance and \
+        abs(o["platform_payoff"] / n_gen - cf_gen["platform_per_user"]) < ctx.tolerance
+    ok = agree and abs(cf["user_utility"] - lim["user_utility"]) < FINITE_N_LIMIT and \
+        abs(cf["platform_per_user"] - lim["platform_per_user"]) < FINITE_N_LIMIT
     table = {str(n): {k: round(x, 6) for k, x in b1.all_share(n, rho, v).items()}
-             for n in _ns(ctx.quick)}
+             for n in _ns(ctx)}
     k, pi = b1.true_optimum(10**4, rho, v)
     return ClaimResult(ok, computed={"user_utility": round(cf["user_utility"], 5),
                                      "platform_per_user": round(cf["platform_per_user"], 5)},
@@ -128,29 +140,31 @@ def _b1_utilities(ctx: CheckContext) -> ClaimResult:
 
 @_collect("sharing.example-B-1-enumeration", paper=PAPER, section="Example B-1",
           statement="Exchangeable reduction: the search over k equals enumeration over 2^n "
-                    "(n = 8, 12, ρ = 0.5); the true optimum buys partial sets", kind="theorem")
+                    "(n = 8, 12, ρ = 0.5); the true optimum buys partial sets", kind="theorem",
+          tolerance=EXACT)
 def _b1_enum(ctx: CheckContext) -> ClaimResult:
-    worst, rows = 0.0, {}
-    cases = [(8, 2.0), (8, 3.0), (12, 2.0)] if ctx.quick else \
-        [(8, v) for v in (0.5, 1.5, 2.0, 2.5, 3.0)] + [(12, v) for v in (1.5, 2.0, 3.0, 4.0)]
+    worst, rows = ctx.worst("max |enum - k-search|"), {}
+    cases = ctx.trials([(8, 2.0), (8, 3.0), (12, 2.0)],
+                       [(8, v) for v in (0.5, 1.5, 2.0, 2.5, 3.0)]
+                       + [(12, v) for v in (1.5, 2.0, 3.0, 4.0)])
     for n, v in cases:
         sig = 0.5 * np.eye(n) + 0.5
         e = enumerate_gray(sig, [platform_objective(np.full(n, v))])[0]
         k, pi = b1.true_optimum(n, 0.5, v)
-        worst = max(worst, abs(e.value - pi))
+        worst.see(abs(e.value - pi), None, n=n, v=v)
         rows[f"n={n},v={v}"] = {"k*": k, "Pi*": round(pi, 6), "enum_k": int(e.profile.sum()),
                                 "Pi(all)": round(float(b1.profit_by_k(n, 0.5, v)[-1]), 6)}
-    return ClaimResult(worst < 1e-9, computed=worst, details=rows,
-                       worst_case={"summary": f"max |enum - k-search| = {worst:.2e}"})
+    return worst.result(details=rows)
 
 
 @_collect("sharing.leakage-monotone", paper=PAPER, section="Theorem 4 proof / Lemma 3",
           statement="Leaked information is monotonically increasing in the set of sharers; "
-                    "own marginal leakage is diminishing", kind="theorem")
+                    "own marginal leakage is diminishing", kind="theorem",
+          tolerance=MONOTONE)
 def _monotone(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, wc = -np.inf, None
-    for _ in range(30 if ctx.quick else 300):
+    worst = ctx.worst("max violation")
+    for _ in range(ctx.trials(30, 300)):
         n = int(rng.integers(2, 9))
         sig = _random_cov(rng, n, sparse=bool(rng.integers(2)))
         t = rng.random(n) < 0.6
@@ -163,24 +177,22 @@ def _monotone(ctx: CheckContext) -> ClaimResult:
         s3[i] = t3[i] = False
         dm = (leakage(sig, t2)[i] - leakage(sig, t3)[i]) - (leakage(sig, s2)[i]
                                                             - leakage(sig, s3)[i])
-        viol = max(float(d.max()), float(dm))
-        if viol > worst:
-            worst, wc = viol, {"summary": f"max violation {viol:.2e}", "instance":
-                               _inst(sig, np.ones(n))}
-    return ClaimResult(worst <= 1e-10, computed=worst, worst_case=wc)
+        worst.see(max(float(d.max()), float(dm)), _inst(sig, np.ones(n)))
+    return worst.result()
 
 
 @_collect("sharing.equilibrium-search", paper=PAPER, section="model (issue) / Lemma 3",
           statement="The equilibrium payoff at the searched optimum equals U there; B&B, "
                     "Gray enumeration and naive enumeration agree; prices make sharers "
-                    "indifferent; users with v_i < 1 share", kind="theorem")
+                    "indifferent; users with v_i < 1 share", kind="theorem",
+          tolerance=EXACT)
 def _eq_search(ctx: CheckContext) -> ClaimResult:
     from .enumeration import enumerate_naive
 
     rng = ctx.rng()
-    worst, wc = 0.0, None
-    for t in range(12 if ctx.quick else 120):
-        n = int(rng.integers(2, 8 if ctx.quick else 11))
+    worst = ctx.worst("max disagreement")
+    for t in range(ctx.trials(12, 120)):
+        n = int(rng.integers(2, ctx.trials(8, 11)))
         sig = _random_cov(rng, n, sparse=t % 2 == 0)
         v = rng.uniform(0, 3, n)
         obj = platform_objective(v)
@@ -194,19 +206,19 @@ def _eq_search(ctx: CheckContext) -> ClaimResult:
         wo = leakage_without_each(sig, g.profile)
         errs.append(float(np.abs(o["user_utilities"] + v * wo)[g.profile].max(initial=0)))
         low_out = bool((~g.profile & (v < 1)).any())
-        err = max(errs) + (1.0 if low_out else 0.0)
-        if err > worst:
-            worst, wc = err, {"summary": f"max disagreement {err:.2e}", "instance": _inst(sig, v)}
-    return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc)
+        worst.see(max(errs) + (1.0 if low_out else 0.0), _inst(sig, v),
+                  low_value_user_out=low_out)
+    return worst.result()
 
 
 @_collect("sharing.proposition-3-bound", paper=PAPER, section="Proposition 3 / Proposition B-2",
           statement="W(a^E) ≤ Σ_{V^l}(1-v_i)I_i(V) - Σ_{V^h}(v_i-1)I_i(V^l) (complete info) and "
-                    "the same with V^l_Φ under Theorem B-2's mechanism", kind="theorem")
+                    "the same with V^l_Φ under Theorem B-2's mechanism", kind="theorem",
+          tolerance=EXACT)
 def _prop3(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, wc = -np.inf, None
-    for t in range(20 if ctx.quick else 200):
+    worst = ctx.worst("W - bound")
+    for t in range(ctx.trials(20, 200)):
         n = int(rng.integers(2, 8))
         sig = _random_cov(rng, n, sparse=t % 2 == 0)
         v = rng.uniform(0, 2.5, n)
@@ -219,22 +231,21 @@ def _prop3(ctx: CheckContext) -> ClaimResult:
             w = float(((1 - v) * leakage(sig, g.profile)).sum())
             rhs = float(((1 - v) * full)[low].sum()
                         - ((v - 1) * leakage(sig, lowphi))[~low].sum())
-            if w - rhs > worst:
-                worst, wc = w - rhs, {"summary": f"{mode}: W - bound = {w - rhs:.3g}",
-                                      "instance": _inst(sig, v)}
-    return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc)
+            worst.see(w - rhs, _inst(sig, v), mode=mode)
+    return worst.result()
 
 
 @_collect("sharing.theorem-6-decorrelation", paper=PAPER, section="Lemma 5 / Theorem 6 Part 1",
           statement="Under de-correlation non-sharers leak nothing, platform profit equals "
                     "surplus, equilibrium surplus ≥ 0 and (paper's abstraction) never below "
-                    "the no-mediation equilibrium surplus", kind="theorem")
+                    "the no-mediation equilibrium surplus", kind="theorem",
+          tolerance=EXACT)
 def _thm6(ctx: CheckContext) -> ClaimResult:
     from .decorrelation import decorrelated_leakage
 
     rng = ctx.rng()
-    worst, wc, lit_lower = -np.inf, None, 0
-    trials = 15 if ctx.quick else 150
+    worst, lit_lower = ctx.worst("violation"), 0
+    trials = ctx.trials(15, 150)
     for _ in range(trials):
         n = int(rng.integers(2, 6))
         sig = _random_cov(rng, n)
@@ -246,24 +257,23 @@ def _thm6(ctx: CheckContext) -> ClaimResult:
         lemma5 = abs(decorrelated_leakage(sig, np.ones(n))[0] - leakage(sig, np.ones(n))[0])
         nonshare = float(np.abs(decorrelated_leakage(sig, mask)[~mask]).max(initial=0))
         viol = max(w_before - after.value, -after.value, -w_lit, lemma5, nonshare)
-        lit_lower += w_lit < w_before - 1e-12
-        if viol > worst:
-            worst, wc = viol, {"summary": f"violation {viol:.2e}", "instance": _inst(sig, v)}
-    return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc,
-                       details={"literal_scheme_lower_surplus": f"{lit_lower}/{trials}"},
-                       message="the literal Σ^{-1}s scheme (R-lit) can lower surplus "
-                               "(re-derived: 0.225 vs 0.275); counted in details")
+        lit_lower += w_lit < w_before - ROUNDING
+        worst.see(viol, _inst(sig, v))
+    return worst.result(details={"literal_scheme_lower_surplus": f"{lit_lower}/{trials}"},
+                        message="the literal Σ^{-1}s scheme (R-lit) can lower surplus "
+                                "(re-derived: 0.225 vs 0.275); counted in details")
 
 
 @_collect("sharing.theorem-B-2-ic", paper=PAPER, section="Theorem B-2 (B-17)",
           statement="Truthful reporting is optimal for p_i - v A_i (B-17) on a grid of "
-                    "misreports; A_i is nonincreasing in the own report", kind="theorem")
+                    "misreports; A_i is nonincreasing in the own report", kind="theorem",
+          tolerance=EXACT)
 def _thmb2(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, wc = -np.inf, None
+    worst = ctx.worst("misreport gain (B-17)")
     full_viol, checks, full_worst = 0, 0, 0.0
-    grid = np.linspace(0.01, 0.99, 9 if ctx.quick else 25)
-    for _ in range(3 if ctx.quick else 20):
+    grid = np.linspace(0.01, 0.99, ctx.trials(9, 25))
+    for _ in range(ctx.trials(3, 20)):
         n = 3
         sig = _random_cov(rng, n)
         mech = ThmB2Mechanism(sig, [uniform_prior()] * n)
@@ -276,30 +286,26 @@ def _thmb2(ctx: CheckContext) -> ClaimResult:
         for x in grid:
             net, full = mech.utilities(i, tv, float(x), reps)
             checks += 1
-            full_viol += full - truth_full > 1e-9
+            full_viol += full - truth_full > ctx.tolerance
             full_worst = max(full_worst, full - truth_full)
-            g = max(net - truth, mono)
-            if g > worst:
-                worst, wc = g, {"summary": f"gain {g:.2e} by reporting {x:.3f} (true {tv:.3f})",
-                                "instance": _inst(sig, reps)}
-    return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc,
-                       details={"full_utility_violations": f"{full_viol}/{checks}",
-                                "full_utility_max_gain": round(full_worst, 6)},
-                       message="full-utility IC (p - v I_i) is not claimed by (B-17); its "
-                               "violations are counted in details")
+            worst.see(max(net - truth, mono), _inst(sig, reps), report=float(x), true=tv)
+    return worst.result(details={"full_utility_violations": f"{full_viol}/{checks}",
+                                 "full_utility_max_gain": round(full_worst, 6)},
+                        message="full-utility IC (p - v I_i) is not claimed by (B-17); its "
+                                "violations are counted in details")
 
 
 @_collect("sharing.example-B-1-convergence", paper=PAPER, section="Example B-1",
           statement="At a = 1 the finite-n values converge to the stated limits at rate 1/n "
                     "(closed form), and the general Cholesky code matches the closed form",
-          kind="theorem")
+          kind="theorem", tolerance=EXACT)
 def _b1_conv(ctx: CheckContext) -> ClaimResult:
     worst_rate, worst_match, rows, drift = 0.0, 0.0, {}, 0.0
     for rho in RHOS:
         scaled = []
         v = 0.5 * (1 + 1 / (1 - rho) ** 2)          # inside (1, 1/(1-ρ)²]
         lim = b1.limits(rho, v)
-        for n in ([100, 1000, 10**4] if ctx.quick else [100, 1000, 10**4, 10**5, 10**6]):
+        for n in ctx.trials([100, 1000, 10**4], [100, 1000, 10**4, 10**5, 10**6]):
             a = b1.all_share(n, rho, v)
             err = max(abs(a["user_utility"] - lim["user_utility"]),
                       abs(a["platform_per_user"] - lim["platform_per_user"]),
@@ -309,13 +315,13 @@ def _b1_conv(ctx: CheckContext) -> ClaimResult:
             rows[f"rho={rho},n={n}"] = f"{err:.3e}"
         # rate 1/n: n·error settles (last two decades within 5%)
         drift = max(drift, abs(scaled[-1] - scaled[-2]) / scaled[-1])
-        for n in ([20, 80] if ctx.quick else [20, 200, 1000]):
+        for n in ctx.trials([20, 80], [20, 200, 1000]):
             sig = (1 - rho) * np.eye(n) + rho
             o = outcome(sig, np.full(n, v), np.ones(n, bool))
             a = b1.all_share(n, rho, v)
             worst_match = max(worst_match, abs(o["user_utilities"][0] - a["user_utility"]),
                               abs(o["platform_payoff"] / n - a["platform_per_user"]))
-    ok = worst_match < 1e-9 and drift < 0.05
+    ok = worst_match < ctx.tolerance and drift < RATE_DRIFT
     return ClaimResult(ok, computed={"max n*error": round(worst_rate, 4),
                                      "n*error relative change": round(drift, 5),
                                      "closed_form_vs_cholesky": float(worst_match)},
@@ -327,7 +333,7 @@ def _b1_conv(ctx: CheckContext) -> ClaimResult:
 @_collect("sharing.theorem-B-2-full-utility", paper=PAPER, section="Theorem B-2 (re-derived)",
           statement="(a reading, verified) Theorem B-2's mechanism is not truthful under the "
                     "full utility p_i - v_i I_i(a): 3 users, ρ = 1/2, U[0,1] priors, others "
-                    "report 3/4: under-reporting gains 7/60", kind="example")
+                    "report 3/4: under-reporting gains 7/60", kind="example", tolerance=EXACT)
 def _thmb2_full(ctx: CheckContext) -> ClaimResult:
     sig = 0.5 * np.eye(3) + 0.5
     mech = ThmB2Mechanism(sig, [uniform_prior()] * 3)
@@ -336,8 +342,9 @@ def _thmb2_full(ctx: CheckContext) -> ClaimResult:
     net_t, full_t = mech.utilities(0, 0.75, 0.75, reps)
     net_l, full_l = mech.utilities(0, 0.75, 0.3, reps)
     gain = full_l - full_t
-    ok = (abs(p_t - 201 / 720) < 1e-9 and abs(p_l - 17 / 48) < 1e-9
-          and abs(gain - 7 / 60) < 1e-9 and net_l < net_t)
+    tol = ctx.tolerance
+    ok = (abs(p_t - 201 / 720) < tol and abs(p_l - 17 / 48) < tol
+          and abs(gain - 7 / 60) < tol and net_l < net_t)
     return ClaimResult(ok, computed=round(gain, 9), paper_value=round(7 / 60, 9),
                        details={"p_truthful": p_t, "p_misreport": p_l, "net_truthful": net_t,
                                 "net_misreport": net_l, "full_truthful": full_t,
@@ -347,7 +354,8 @@ def _thmb2_full(ctx: CheckContext) -> ClaimResult:
 
 @_collect("sharing.theorem-B-2-ironing", paper=PAPER, section="Theorem B-2 / Assumption 2",
           statement="With a prior violating Assumption 2, the ironed virtual value is "
-                    "nondecreasing and the mechanism with it keeps (B-17) IC", kind="theorem")
+                    "nondecreasing and the mechanism with it keeps (B-17) IC", kind="theorem",
+          tolerance=ROUNDING)
 def _ironing(ctx: CheckContext) -> ClaimResult:
     from .bayes import piecewise_prior
 
@@ -362,37 +370,36 @@ def _ironing(ctx: CheckContext) -> ClaimResult:
         base = mech.utilities(0, tv, tv, reps)[0]
         for x in xs:
             worst = max(worst, mech.utilities(0, tv, float(x), reps)[0] - base)
-    ok = (not pr.satisfies_assumption_2()) and mech.ironed[0] and mono >= -1e-12 and \
-        worst <= 1e-9
+    ok = (not pr.satisfies_assumption_2()) and mech.ironed[0] and mono >= -ctx.tolerance and \
+        worst <= ctx.tolerance
     return ClaimResult(ok, computed=worst, details={"min_ironed_slope": mono},
                        message="ironing by weighted PAVA (scipy.optimize.isotonic_regression)")
 
 
 @_collect("sharing.proposition-B-1-vcg", paper=PAPER, section="Proposition B-1",
           statement="The VCG-like prices make truthful reporting optimal (full utility), "
-                    "p_i ≥ 0; the budget can be negative", kind="theorem")
+                    "p_i ≥ 0; the budget can be negative", kind="theorem",
+          tolerance=EXACT)
 def _vcg(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst, wc = -np.inf, None
-    for _ in range(4 if ctx.quick else 30):
+    worst = ctx.worst("misreport gain or -p_i")
+    for _ in range(ctx.trials(4, 30)):
         n = 3
         sig = _random_cov(rng, n)
         v = rng.uniform(0, 2, n)
         fb, p = vcg_prices(sig, v)
         i = int(rng.integers(n))
         u_t = p[i] - v[i] * leakage(sig, fb)[i]
-        worst = max(worst, -float(p.min()))
-        for x in np.linspace(0, 2, 5 if ctx.quick else 11):
+        worst.see(-float(p.min()), _inst(sig, v), what="-min p")
+        for x in np.linspace(0, 2, ctx.trials(5, 11)):
             r = v.copy()
             r[i] = x
             fb2, p2 = vcg_prices(sig, r)
-            g = p2[i] - v[i] * leakage(sig, fb2)[i] - u_t
-            if g > worst:
-                worst, wc = g, {"summary": f"gain {g:.2e}", "instance": _inst(sig, v)}
+            worst.see(p2[i] - v[i] * leakage(sig, fb2)[i] - u_t, _inst(sig, v),
+                      what="misreport gain", report=float(x))
     fb, p = vcg_prices(np.array([[1, 0.8], [0.8, 1.0]]), np.array([0.5, 1.2]))
     budget = float(leakage(np.array([[1, 0.8], [0.8, 1.0]]), fb).sum() - p.sum())
-    return ClaimResult(worst <= 1e-9, computed=worst, worst_case=wc,
-                       details={"budget_rho0.8_v(0.5,1.2)": round(budget, 6)})
+    return worst.result(details={"budget_rho0.8_v(0.5,1.2)": round(budget, 6)})
 
 
 @_collect("sharing.theorem-4-part-1", paper=PAPER, section="Theorem 4 Part 1",
@@ -401,7 +408,7 @@ def _vcg(ctx: CheckContext) -> ClaimResult:
 def _thm4p1(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     bad, worst = 0, None
-    for _ in range(4 if ctx.quick else 30):
+    for _ in range(ctx.trials(4, 30)):
         n = int(rng.integers(2, 5))
         sig = np.diag(rng.uniform(0.5, 2, n))
         v = rng.uniform(0, 2, n)
@@ -421,7 +428,7 @@ def _thm4p1(ctx: CheckContext) -> ClaimResult:
 def _thm4p21(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     bad, worst = 0, None
-    for _ in range(3 if ctx.quick else 20):
+    for _ in range(ctx.trials(3, 20)):
         n = int(rng.integers(2, 5))
         sig = _random_cov(rng, n)
         v = rng.uniform(0.05, 1, n)
@@ -444,7 +451,7 @@ def _thm4p21(ctx: CheckContext) -> ClaimResult:
 def _thm4p22(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     bad, literal_bad, worst = 0, 0, None
-    trials = 3 if ctx.quick else 15
+    trials = ctx.trials(3, 15)
     for _ in range(trials):
         n = int(rng.integers(2, 5))
         sig = _random_cov(rng, n)
@@ -471,7 +478,7 @@ def _thm4p22(ctx: CheckContext) -> ClaimResult:
 def _thresholds(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     worst, rows = np.inf, []
-    for _ in range(3 if ctx.quick else 15):
+    for _ in range(ctx.trials(3, 15)):
         n = int(rng.integers(2, 5))
         sig = _random_cov(rng, n)
         v = rng.uniform(0.01, 0.5, n)
@@ -486,11 +493,12 @@ def _thresholds(ctx: CheckContext) -> ClaimResult:
 
 @_collect("sharing.lemma-4", paper=PAPER, section="Lemma 4 (line 11)",
           statement="Under Assumption 1 a user's payoff from joining at minimal prices is at "
-                    "least c_i({i}) - v_i σ_i² > 0", kind="theorem")
+                    "least c_i({i}) - v_i σ_i² > 0", kind="theorem",
+          tolerance=ROUNDING)
 def _lemma4(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst = np.inf
-    for _ in range(20 if ctx.quick else 200):
+    worst = ctx.worst("min(payoff - lower bound, lower bound)", sense="min")
+    for _ in range(ctx.trials(20, 200)):
         n = int(rng.integers(2, 7))
         sig = _random_cov(rng, n)
         v = rng.uniform(0, 2, n)
@@ -500,8 +508,9 @@ def _lemma4(ctx: CheckContext) -> ClaimResult:
         o = outcome(sig, v, a)
         pay = c0 + gamma * n + o["user_utilities"]
         lower = c0 + gamma - v * np.diag(sig)
-        worst = min(worst, float((pay - lower).min()), float(lower.min()))
-    return ClaimResult(worst > -1e-12, computed=worst)
+        worst.see(min(float((pay - lower).min()), float(lower.min())), _inst(sig, v),
+                  gamma=gamma)
+    return worst.result()
 
 
 _collect_unchecked(
@@ -520,11 +529,11 @@ _ = (surplus_objective,)
           statement="1: if high-value users are uncorrelated with everyone and V^l = V^l_Φ the "
                     "equilibrium is efficient; 2: if a high-value user is correlated with "
                     "V^l_Φ, the equilibrium is inefficient for v^h large enough",
-          kind="theorem")
+          kind="theorem", tolerance=EXACT)
 def _thmb3(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    worst_gap, no_ineff, wc = 0.0, 0, None
-    trials = 10 if ctx.quick else 100
+    gap_w, no_ineff = ctx.worst("part 1 surplus gap (first best - equilibrium)"), 0
+    trials = ctx.trials(10, 100)
     for _ in range(trials):
         n = int(rng.integers(3, 8))
         h = int(rng.integers(1, n - 1))
@@ -539,9 +548,7 @@ def _thmb3(ctx: CheckContext) -> ClaimResult:
         eq = enumerate_gray(iso, [platform_objective(phi)])[0].profile
         w_eq = float(((1 - v) * leakage(iso, eq)).sum())
         w_fb = enumerate_gray(iso, [surplus_objective(v)])[0].value
-        if w_fb - w_eq > worst_gap:
-            worst_gap, wc = w_fb - w_eq, {"summary": f"part 1 gap {w_fb - w_eq:.2e}",
-                                          "instance": _inst(iso, v)}
+        gap_w.see(max(0.0, w_fb - w_eq), _inst(iso, v))
         # part 2: scale the correlated high-value user's v up until inefficiency shows
         found = False
         for vh in (2.0, 5.0, 20.0, 100.0):
@@ -549,12 +556,12 @@ def _thmb3(ctx: CheckContext) -> ClaimResult:
             v2[0] = vh
             eq2 = enumerate_gray(sig, [platform_objective(2 * v2)])[0].profile
             w2 = float(((1 - v2) * leakage(sig, eq2)).sum())
-            if enumerate_gray(sig, [surplus_objective(v2)])[0].value - w2 > 1e-9:
+            if enumerate_gray(sig, [surplus_objective(v2)])[0].value - w2 > ctx.tolerance:
                 found = True
                 break
         no_ineff += not found
-    return ClaimResult(worst_gap <= 1e-9 and no_ineff == 0, computed=worst_gap, worst_case=wc,
-                       details={"part2_not_inefficient_up_to_v=100": f"{no_ineff}/{trials}"})
+    return gap_w.result(ok=no_ineff == 0,
+                        details={"part2_not_inefficient_up_to_v=100": f"{no_ineff}/{trials}"})
 
 
 def _random_prior(rng: np.random.Generator):
@@ -592,18 +599,17 @@ def _wrong_payment_rules(mech, i, reports):
           statement="Under the payment rule (B-18), E_v[p_i(v)] = E_v[Φ_i(v_i) A_i(v)] "
                     "(conditionally on v_{-i}; exact step-wise evaluation, quadrature "
                     "cross-check); with ironed Φ̄ also E[Φ A] = E[Φ̄ A]; wrong payment rules "
-                    "are detected", kind="theorem")
+                    "are detected", kind="theorem", tolerance=EXACT)
 def _thmb2_identity(ctx: CheckContext) -> ClaimResult:
     from .revenue import payment_identity
 
     rng = ctx.rng()
-    from .tolerances import IRONED_GRID
-
-    worst, wc, quad_worst, ironed, caught, tried = 0.0, None, 0.0, 0, 0, 0
+    worst = ctx.worst("|E(p) - E(ΦA)|")
+    quad_worst, ironed, caught, tried = 0.0, 0, 0, 0
     iron_worst = 0.0
-    trials = 8 if ctx.quick else 60
+    trials = ctx.trials(8, 60)
     for t in range(trials):
-        n = int(rng.integers(2, 4 if ctx.quick else 5))
+        n = int(rng.integers(2, ctx.trials(4, 5)))
         sig = _random_cov(rng, n, sparse=t % 3 == 0)
         priors = [_random_prior(rng) for _ in range(n)]
         mech = ThmB2Mechanism(sig, priors)
@@ -613,25 +619,20 @@ def _thmb2_identity(ctx: CheckContext) -> ClaimResult:
         ironed += mech.ironed[i]
         quad_worst = max(quad_worst, r.get("quadrature_gap", 0.0))
         iron_worst = max(iron_worst, r.get("ironed_gap", 0.0))
-        gap = max(r["gap"], r.get("quadrature_gap", 0.0))
-        if gap >= worst:
-            worst, wc = gap, {"summary": f"|E(p) - E(ΦA)| = {gap:.2e} (user {i}, "
-                                         f"prior {priors[i].name}, E[p] = "
-                                         f"{r['expected_payment']:.6g})",
-                              "instance": _inst(sig, reps)}
-        if r["expected_phi_A"] > 1e-6 and t % 2 == 1:
+        worst.see(max(r["gap"], r.get("quadrature_gap", 0.0)), _inst(sig, reps), user=i,
+                  prior=priors[i].name, expected_payment=r["expected_payment"])
+        if r["expected_phi_A"] > DETECT and t % 2 == 1:
             for rule in _wrong_payment_rules(mech, i, reps).values():
                 tried += 1
                 wr = payment_identity(mech, i, reps, payment=rule)
-                caught += wr["gap"] > 1e-6
-    ok = worst <= 1e-9 and caught == tried and tried > 0 and iron_worst <= IRONED_GRID
-    return ClaimResult(ok, computed=worst, worst_case=wc,
-                       details={"instances": trials, "ironed_users": ironed,
-                                "ironed_phi_vs_raw_phi": iron_worst,
-                                "quadrature_vs_exact": quad_worst,
-                                "wrong_rules_caught": f"{caught}/{tried}"},
-                       message="identity checked conditionally on v_{-i} (it implies the "
-                               "unconditional one by iterated expectation)")
+                caught += wr["gap"] > DETECT
+    ok = caught == tried and tried > 0 and iron_worst <= IRONED_GRID
+    return worst.result(ok=ok, details={"instances": trials, "ironed_users": ironed,
+                                        "ironed_phi_vs_raw_phi": iron_worst,
+                                        "quadrature_vs_exact": quad_worst,
+                                        "wrong_rules_caught": f"{caught}/{tried}"},
+                        message="identity checked conditionally on v_{-i} (it implies the "
+                                "unconditional one by iterated expectation)")
 
 
 @_collect("sharing.theorem-4-part-3-2", paper=PAPER, section="Theorem 4 Part 3-2 (B-16)",
@@ -639,7 +640,8 @@ def _thmb2_identity(ctx: CheckContext) -> ClaimResult:
                     "has lower surplus than all on one platform, and the first best a^W on "
                     "platform 1 with p¹ = v_i(I_i(a^W) - I_i(a_i=0, a^W_{-i})), p² = 0 is an "
                     "equilibrium (deviation checker; each platform's deviation meets the user "
-                    "equilibrium where everyone joins the other platform)", kind="theorem")
+                    "equilibrium where everyone joins the other platform)", kind="theorem",
+          tolerance=EXACT)
 def _thm4p32(ctx: CheckContext) -> ClaimResult:
     from .competition import user_deviation_gain
     from .competition_part3 import (
@@ -651,9 +653,9 @@ def _thm4p32(ctx: CheckContext) -> ClaimResult:
 
     rng = ctx.rng()
     bad, worst, rows, control_rejected = 0, None, [], 0
-    trials = 5 if ctx.quick else 40
+    trials = ctx.trials(5, 40)
     for t in range(trials):
-        n = int(rng.integers(2, 5 if ctx.quick else 6))
+        n = int(rng.integers(2, ctx.trials(5, 6)))
         sig = _random_cov(rng, n, sparse=t % 3 == 0)
         v = rng.uniform(0, 2.5, n)
         c0 = v * np.diag(sig) + rng.uniform(0.1, 1, n)
@@ -673,9 +675,10 @@ def _thm4p32(ctx: CheckContext) -> ClaimResult:
                                      np.zeros(n, int))[0]
             w_one = sum(c(i, frozenset(range(n))) for i in range(n)) + \
                 float(((1 - v) * leakage(sig, aw)).sum())
-            good = (r["ok"] and r["platform2_cap_gain"] <= 1e-9 and g1 <= 1e-9 and u1 >= -1e-12
+            tol = ctx.tolerance
+            good = (r["ok"] and r["platform2_cap_gain"] <= tol and g1 <= tol and u1 >= -ROUNDING
                     and fb["best_split_value"] < fb["best_one_platform_value"]
-                    and abs(fb["value"] - w_one) <= 1e-9)
+                    and abs(fb["value"] - w_one) <= tol)
             if control:
                 control_rejected += not good
                 continue
@@ -707,7 +710,8 @@ def _thm4p32(ctx: CheckContext) -> ClaimResult:
                     "the (B-13)/(B-14) (Case 1) or (B-13)/(B-15) (Case 2) window, the first "
                     "best is all users on one platform with only V^l_1 sharing, and the "
                     "proof's platform-2 deviation is profitable in every pure user "
-                    "equilibrium it induces", kind="theorem")
+                    "equilibrium it induces", kind="theorem",
+          tolerance=EXACT)
 def _thm4p31(ctx: CheckContext) -> ClaimResult:
     from .competition import network_strengths, user_deviation_gain
     from .competition_part3 import (
@@ -731,7 +735,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
                        f"case{case}_least_prices_proof_deviation_blocked": 0,
                        f"case{case}_least_prices_checker_finds_no_deviation": 0})
     bad, worst, min_profit = 0, None, np.inf
-    trials = 10 if ctx.quick else 80
+    trials = ctx.trials(10, 80)
     for t in range(trials):
         case = 1 + t % 2
         sig, v = random_part31_instance(rng, case)
@@ -756,7 +760,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
         p1 = np.where(v1, v * np.diag(sig) + big + rng.uniform(0, 0.1, n), 0.0)
         g, who, _ = user_deviation_gain(sig, v, c, p1, zero, ones, share)
         pd = part31_deviation_prices(sig, v, c)
-        if g > 1e-9:
+        if g > ctx.tolerance:
             if share[who]:
                 fails.append(f"sharer {who} leaves at dominant prices")
             else:
@@ -768,7 +772,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
             else:
                 prof = min(platform_profits(sig, p1, pd, j, s)[1] for j, s in eqs)
                 min_profit = min(min_profit, prof)
-                if prof <= 1e-9:
+                if prof <= ctx.tolerance:
                     fails.append(f"a pure user equilibrium gives platform 2 {prof:.3g}")
                 else:
                     counts["decisive"] += 1
@@ -777,7 +781,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
         if sus:
             counts[f"case{case}_least_prices"] += 1
             eqs = user_equilibria(sig, v, c, pm, pd, tables=tab)
-            if any(platform_profits(sig, pm, pd, j, s)[1] <= 1e-9 for j, s in eqs):
+            if any(platform_profits(sig, pm, pd, j, s)[1] <= ctx.tolerance for j, s in eqs):
                 counts[f"case{case}_least_prices_proof_deviation_blocked"] += 1
             if check_equilibrium(sig, v, c, pm, zero, ones, share)["ok"]:
                 counts[f"case{case}_least_prices_checker_finds_no_deviation"] += 1
@@ -802,11 +806,11 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
           section="Theorem 4 Part 2-3 (B-8)",
           statement="The second term of Δ̃ (B-8), read max_j Σ_{i≠j}(I_i({i,j}) - I_i({i})) / "
                     "(2(3|V|-2)) (re-derived), is > 0 iff two (low-value) users are correlated",
-          kind="theorem")
+          kind="theorem", tolerance=ROUNDING)
 def _thm4p23_threshold(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     bad, worst = 0, None
-    for t in range(20 if ctx.quick else 200):
+    for t in range(ctx.trials(20, 200)):
         n = int(rng.integers(2, 7))
         sig = _random_cov(rng, n, sparse=True)
         if t % 2:
@@ -819,7 +823,7 @@ def _thm4p23_threshold(ctx: CheckContext) -> ClaimResult:
                     acc += leakage(sig, mask_pair(n, i, j))[i] - leakage(sig, mask_pair(n, i))[i]
             term = max(term, acc / (2 * (3 * n - 2)))
         correlated = bool((np.abs(sig - np.diag(np.diag(sig))) > 0).any())
-        if (term > 1e-12) != correlated:
+        if (term > ctx.tolerance) != correlated:
             bad += 1
             worst = {"summary": f"term {term:.3g}, correlated {correlated}",
                      "instance": _inst(sig, np.full(n, 0.5))}
