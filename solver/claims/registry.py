@@ -31,10 +31,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
+#: The type of a quick/full pair of settings.
+T = TypeVar("T")
 Kind = Literal["example", "theorem", "unchecked"]
 Expected = Literal["holds", "counterexample"]
 Sense = Literal["max", "min"]
@@ -63,8 +65,9 @@ class CheckContext:
         """A fresh generator from the seed."""
         return np.random.default_rng(self.seed)
 
-    def trials(self, quick: int, full: int) -> int:
-        """``quick`` under ``ctx.quick`` (the test suite), else ``full`` (``solver verify``)."""
+    def trials(self, quick: T, full: T) -> T:
+        """``quick`` under ``ctx.quick`` (the test suite), else ``full`` (``solver verify``):
+        a trial count, or any pair of settings (case lists, sizes)."""
         return quick if self.quick else full
 
     def worst(self, quantity: str, *, sense: Sense = "max", bound: float = 0.0,
