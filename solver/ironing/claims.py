@@ -135,8 +135,8 @@ def _example_c(ctx: CheckContext) -> ClaimResult:
     ok = (np.allclose(cur.slopes, [1, 7, 4.5]) and np.allclose(cur.ironed, [1, 5, 5])
           and got == paper and round(mechanism_payment(d, 10, 7), 4) == 16.5
           and round(envy_free_benchmark(d, 10, 7), 4) == 19.4462)
-    return ClaimResult(ok, computed=str({"ironed": cur.ironed.tolist(), **got}),
-                       paper_value=str({"ironed": [1, 5, 5], **paper}))
+    return ClaimResult(ok, computed={"ironed": cur.ironed.tolist(), **got},
+                       paper_value={"ironed": [1, 5, 5], **paper})
 
 
 @register("ironing.example-notes-B-piecewise-ironing", paper=PAPER,
@@ -155,7 +155,8 @@ def _example_b(ctx: CheckContext) -> ClaimResult:
            round(float(cur.ironed[i]), 6), round(rep.optimal_payment, 4),
            round(rep.envy_free_benchmark, 4), round(rep.mechanism_payment, 4))
     paper = (2.0, 5.0, 8.0, 30.4549, 37.7019, 44.0)
-    return ClaimResult(got == paper and rep.r == 2.5, computed=str(got), paper_value=str(paper))
+    return ClaimResult(got == paper and rep.r == 2.5, computed=list(got),
+                       paper_value=list(paper))
 
 
 # ------------------------------------------------------------------------------ theorems
