@@ -34,6 +34,7 @@ has ``to_dict()`` equal to what ``solver solve FILE --json`` prints (``seconds``
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings
@@ -45,7 +46,11 @@ from typing import TYPE_CHECKING, Any
 from .plugins import load_plugins
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (keeps this module cheap to import)
+    from collections.abc import Iterable
+
+    from .claims.registry import Claim
     from .result import Result
+    from .sweep.experiments import Experiment
 
 #: Backend-name prefixes a problem reports for its own exact, approximate or heuristic
 #: methods (``exact:enumeration``, ``approx:grid``, ``heuristic:local-search``): they are
@@ -180,6 +185,37 @@ def register_problem(name: str, parse: Callable[[Mapping[str, Any]], Any],
     spec = ProblemSpec(name, parse, solve, description, meths)
     _PROBLEMS[name] = spec
     return spec
+
+
+def register_package(*, problems: Iterable[ProblemSpec] = (), claims: Iterable[Claim] = (),
+                     experiments: Iterable[Experiment] = ()) -> None:
+    """Register what one package contributes (what its ``plugin.py`` does, and all it does).
+
+    Parameters
+    ----------
+    problems
+        Its problems, registered by :func:`register_problem` (methods checked there).
+    claims
+        Its ready claims (:class:`~solver.claims.registry.Claim`), registered unchanged by
+        :func:`solver.claims.register_claim`.
+    experiments
+        Its sweep experiments (:class:`~solver.sweep.experiments.Experiment`), registered
+        by :func:`solver.sweep.experiments.experiment`.
+    """
+    for spec in problems:
+        register_problem(spec.name, spec.parse, spec.solve, description=spec.description,
+                         methods=spec.methods)
+    claims, experiments = tuple(claims), tuple(experiments)
+    if claims:
+        from .claims.registry import register_claim
+
+        for claim in claims:
+            register_claim(claim)
+    if experiments:
+        from .sweep.experiments import experiment
+
+        for exp in experiments:
+            experiment(exp.name, exp.description, exp.check, exp.params)(exp.fn)
 
 
 def problems() -> dict[str, ProblemSpec]:
@@ -461,6 +497,70 @@ def solve_instance(spec_or_name: ProblemSpec | str, instance: Any, *, backend: s
     return Result.from_dict(spec.name, d)
 
 
+def within_time_limit(fn: Callable[[Any, SolveOptions], Mapping[str, Any]]
+                      ) -> Callable[[Any, SolveOptions], Mapping[str, Any]]:
+    """A problem's registered solve, ``fn``, run inside ``opts.time_limit``.
+
+    The wrapper opens :func:`solver.budget.limits` ``(time_limit=opts.time_limit)`` around
+    ``fn(inst, opts)``.  A problem whose solve checks its options before it opens the
+    deadline keeps its own ``with`` block.
+
+    Parameters
+    ----------
+    fn
+        ``(instance, SolveOptions) -> dict``.
+
+    Returns
+    -------
+    callable
+        The same signature; :func:`functools.wraps` keeps ``fn``'s name and docstring.
+    """
+    @functools.wraps(fn)
+    def run(inst: Any, opts: SolveOptions) -> Mapping[str, Any]:
+        from .budget import limits
+
+        with limits(time_limit=opts.time_limit):
+            return fn(inst, opts)
+    return run
+
+
+def solve_typed(specs: Mapping[type, ProblemSpec], instance: Any, *, expected: str,
+                backend: str = "auto", time_limit: float | None = None,
+                method: str | None = None, seed: int = 0) -> Result:
+    """A package's public ``solve``: the spec of ``instance``'s type, by :func:`solve_instance`.
+
+    Parameters
+    ----------
+    specs
+        Instance type -> its problem (a subclass gets its first base's problem).
+    instance
+        The instance to solve.
+    expected
+        What a wrong argument should have been, for the ``TypeError`` (e.g. ``"a
+        PricingInstance (PricingInstance(valuations=rows, supply=N))"``).
+    backend, time_limit, method, seed
+        As for :func:`solve_instance`.
+
+    Returns
+    -------
+    Result
+        As :func:`solve_instance` returns it.
+
+    Raises
+    ------
+    TypeError
+        ``instance`` is none of the types.
+    """
+    spec = specs.get(type(instance))
+    if spec is None:
+        spec = next((s for cls, s in specs.items() if isinstance(instance, cls)), None)
+    if spec is None:
+        raise TypeError(f"solve expects {expected}, got {type(instance).__name__}")
+    return solve_instance(spec, instance, backend=backend, time_limit=time_limit,
+                          method=method, seed=seed)
+
+
 __all__ = ["METHOD_BACKEND_PREFIXES", "ProblemSpec", "SolveOptions", "check_backend",
-           "check_method", "get_problem", "problems", "register_problem", "require_method",
-           "require_no_backend", "solve_file", "solve_instance"]
+           "check_method", "get_problem", "problems", "register_package", "register_problem",
+           "require_method", "require_no_backend", "solve_file", "solve_instance",
+           "solve_typed", "within_time_limit"]

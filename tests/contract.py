@@ -140,3 +140,27 @@ def scaled(instance: Mapping[str, Any], factor: float, fields: Iterable[str]) ->
 def close(a: float, b: float, rel: float = SCALE_AGREEMENT) -> bool:
     """``|a - b| <= rel * max(|a|, |b|)``, exact for zeros."""
     return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+def untimed(obj: Any) -> Any:
+    """``obj`` without wall-clock fields (any key ending in ``seconds``), at every depth."""
+    if isinstance(obj, Mapping):
+        return {k: untimed(v) for k, v in obj.items() if not str(k).endswith("seconds")}
+    if isinstance(obj, list):
+        return [untimed(v) for v in obj]
+    return obj
+
+
+def cli_result(path: str | Path, *args: str) -> dict[str, Any]:
+    """What ``solver solve PATH --json *args`` prints (the contract checked, exit 0)."""
+    out = check_contract(run_solve(path, *args))
+    assert out.rc == 0, out.stderr[-2000:]
+    return out.result
+
+
+def assert_same_as_cli(result: Any, path: str | Path, *args: str) -> dict[str, Any]:
+    """``result.to_dict()`` (a :class:`solver.result.Result`) equals what
+    ``solver solve PATH --json *args`` prints, ``seconds`` aside; returns the printed dict."""
+    printed = cli_result(path, *args)
+    assert untimed(result.to_dict()) == untimed(printed)
+    return printed

@@ -39,6 +39,7 @@ from solver.problems import (
     solve_instance,
 )
 from solver.result import Result
+from tests.contract import assert_same_as_cli, untimed
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -59,21 +60,6 @@ CERTIFICATE = ("problem", "status", "objective", "bound", "gap", "backend", "sec
 PROBE = "apishape.probe"
 
 
-def _untimed(obj: Any) -> Any:
-    """``obj`` without wall-clock fields (any key ending in ``seconds``), at every depth."""
-    if isinstance(obj, Mapping):
-        return {k: _untimed(v) for k, v in obj.items() if not str(k).endswith("seconds")}
-    if isinstance(obj, list):
-        return [_untimed(v) for v in obj]
-    return obj
-
-
-def _cli_json(path: Path, *args: str) -> dict[str, Any]:
-    r = runner.invoke(app, ["solve", str(path), "--json", *args])
-    assert r.exit_code == 0, r.stderr[-1000:]
-    return json.loads(r.stdout)
-
-
 # ---------------------------------------------------------------------------- (a)
 
 def test_every_registered_problem_is_covered():
@@ -88,16 +74,15 @@ def test_solve_instance_is_what_the_cli_prints(name):
     inst = spec.parse(io.read_raw(path))
     res = solve_instance(name, inst)
     assert isinstance(res, Result) and res.problem == name
-    printed = _cli_json(path)
+    printed = assert_same_as_cli(res, path)
     assert list(printed)[: len(CERTIFICATE)] == list(CERTIFICATE)  # the certificate first
-    assert _untimed(res.to_dict()) == _untimed(printed)
     # the certificate is there for Python too, and certify() accepts a proven optimum
     assert res.status == printed["status"] == "optimal", printed
     assert res.certify() is res and res.exit_code == 0
     assert res.status in STATUSES and res.backend == printed["backend"]
     for key, value in printed.items():
         if key not in CERTIFICATE and key != "message" and not key.endswith("seconds"):
-            assert _untimed(res[key]) == _untimed(value)
+            assert untimed(res[key]) == untimed(value)
 
 
 def test_solve_instance_takes_a_spec_and_the_options():

@@ -11,20 +11,10 @@ Imported by :mod:`solver.plugins` (importing :mod:`solver.ironing` registers not
 
 from __future__ import annotations
 
-from ..claims.registry import Claim, register
-from ..problems import register_problem
+from ..problems import ProblemSpec, register_package
 from .claims import CLAIMS
 from .problem import DESCRIPTION, METHODS, NAME, IroningInstance, _cli_solve
 
-
-def _register_claim(claim: Claim) -> None:
-    """Add one :class:`~solver.claims.registry.Claim` to the registry, unchanged."""
-    register(claim.id, paper=claim.paper, section=claim.section, statement=claim.statement,
-             kind=claim.kind, tolerance=claim.tolerance, reason=claim.reason,
-             expected=claim.expected)(claim.check)
-
-
-register_problem(NAME, IroningInstance.from_dict, _cli_solve, description=DESCRIPTION,
-                 methods=METHODS)
-for _claim in CLAIMS:
-    _register_claim(_claim)
+register_package(
+    problems=[ProblemSpec(NAME, IroningInstance.from_dict, _cli_solve, DESCRIPTION, METHODS)],
+    claims=CLAIMS)

@@ -54,7 +54,7 @@ from ..problems import (
     SolveOptions,
     require_method,
     require_no_backend,
-    solve_instance,
+    solve_typed,
 )
 from ..result import Result
 from ..tolerances import PROBABILITY_SUM
@@ -677,8 +677,10 @@ def solve(instance: IroningInstance, *, backend: str = "auto",
     SolverError
         A backend failed.
     """
-    return solve_instance(_SPEC, instance, backend=backend, time_limit=time_limit,
-                          method=method, seed=seed)
+    return solve_typed({IroningInstance: _SPEC}, instance, backend=backend,
+                       time_limit=time_limit, method=method, seed=seed,
+                       expected="an IroningInstance (IroningInstance(values=..., "
+                                "probabilities=...) or IroningInstance.from_dict)")
 
 
 __all__ = ["IroningInstance", "solve"]

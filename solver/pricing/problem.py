@@ -76,7 +76,7 @@ from ..problems import (
     SolveOptions,
     require_method,
     require_no_backend,
-    solve_instance,
+    solve_typed,
 )
 from ..result import Result
 from ..validate import (
@@ -636,10 +636,8 @@ def solve(instance: PricingInstance, *, backend: str = "auto",
         A bad ``backend``/``method``/``time_limit``, or an instance over the memory or work
         budget (:class:`~solver.errors.SizeLimitError`).
     """
-    if not isinstance(instance, PricingInstance):
-        raise TypeError("solve expects a PricingInstance (rows v_j(1..N): "
-                        "PricingInstance(valuations=rows, supply=N), or "
-                        "PricingInstance.from_v0(V, ...) for rows v_j(0..N)), got "
-                        f"{type(instance).__name__}")
-    return solve_instance(_SPEC, instance, backend=backend, time_limit=time_limit,
-                          method=method, seed=seed)
+    return solve_typed({PricingInstance: _SPEC}, instance, backend=backend,
+                       time_limit=time_limit, method=method, seed=seed,
+                       expected="a PricingInstance (rows v_j(1..N): "
+                                "PricingInstance(valuations=rows, supply=N), or "
+                                "PricingInstance.from_v0(V, ...) for rows v_j(0..N))")

@@ -11,13 +11,8 @@ Imported by :mod:`solver.plugins` (importing :mod:`solver.privacy` registers not
 
 from __future__ import annotations
 
-from ..claims import register_claim
-from ..problems import register_problem
+from ..problems import register_package
 from .claims import CLAIMS
 from .problem import SPECS
 
-for _spec in SPECS.values():
-    register_problem(_spec.name, _spec.parse, _spec.solve, description=_spec.description,
-                     methods=_spec.methods)
-for _claim in CLAIMS:
-    register_claim(_claim)
+register_package(problems=SPECS.values(), claims=CLAIMS)

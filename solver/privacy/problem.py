@@ -31,7 +31,6 @@ aside).
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Mapping
@@ -40,14 +39,14 @@ from typing import Any
 
 import numpy as np
 
-from ..budget import limits
 from ..errors import InstanceError, SizeLimitError
 from ..problems import (
     ProblemSpec,
     SolveOptions,
     require_method,
     require_no_backend,
-    solve_instance,
+    solve_typed,
+    within_time_limit,
 )
 from ..result import Result
 from ..validate import (
@@ -805,18 +804,10 @@ def _solve_lp(inst: PrivateMechanismLPInstance, opts: SolveOptions) -> dict[str,
 
 
 # ----------------------------------------------------------------------------- registry
-def _timed(fn: Any) -> Any:
-    @functools.wraps(fn)
-    def run(inst: Any, opts: SolveOptions) -> dict[str, Any]:
-        with limits(time_limit=opts.time_limit):
-            return fn(inst, opts)
-    return run
-
-
-_cli_solve_election = _timed(_solve_election)
-_cli_solve_facility = _timed(_solve_facility)
-_cli_solve_vcg = _timed(_solve_vcg)
-_cli_solve_lp = _timed(_solve_lp)
+_cli_solve_election = within_time_limit(_solve_election)
+_cli_solve_facility = within_time_limit(_solve_facility)
+_cli_solve_vcg = within_time_limit(_solve_vcg)
+_cli_solve_lp = within_time_limit(_solve_lp)
 
 #: The four problems as :func:`solver.problems.solve_instance` runs them (``plugin``
 #: registers the same).
@@ -833,7 +824,6 @@ SPECS: dict[type, ProblemSpec] = {
 
 
 # ----------------------------------------------------------------------------- solve
-@functools.singledispatch
 def solve(instance: Any, *, backend: str = "auto", time_limit: float | None = None,
           method: str | None = None, seed: int = 0) -> Result:
     """Solve a privacy problem [CCKMV13], with its certificate, as ``solver solve`` does.
@@ -877,17 +867,9 @@ def solve(instance: Any, *, backend: str = "auto", time_limit: float | None = No
         A bad ``backend``/``method``/``time_limit``, or an instance over the memory or work
         budget (:class:`~solver.errors.SizeLimitError`).
     """
-    raise TypeError("solve expects an ElectionInstance, FacilityInstance, VCGInstance or "
-                    "PrivateMechanismLPInstance (e.g. ElectionInstance(votes_a=3, votes_b=1, "
-                    f"epsilon=0.5)), got {type(instance).__name__}")
-
-
-def _dispatch(instance: Any, *, backend: str = "auto", time_limit: float | None = None,
-              method: str | None = None, seed: int = 0) -> Result:
-    return solve_instance(SPECS[type(instance)], instance, backend=backend,
-                          time_limit=time_limit, method=method, seed=seed)
-
-
-for _cls in SPECS:
-    solve.register(_cls)(_dispatch)
+    return solve_typed(SPECS, instance, backend=backend, time_limit=time_limit,
+                       method=method, seed=seed,
+                       expected="an ElectionInstance, FacilityInstance, VCGInstance or "
+                                "PrivateMechanismLPInstance (e.g. ElectionInstance(votes_a=3, "
+                                "votes_b=1, epsilon=0.5))")
 

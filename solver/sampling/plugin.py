@@ -16,35 +16,13 @@ Imported by :mod:`solver.plugins` (importing :mod:`solver.sampling` registers no
 
 from __future__ import annotations
 
-from ..claims.registry import Claim, register, register_unchecked
-from ..problems import ProblemSpec, register_problem
-from ..sweep.experiments import experiment
+from ..problems import register_package
 from .claims_mechanisms import CLAIMS as MECHANISM_CLAIMS
 from .claims_optimum import CLAIMS as OPTIMUM_CLAIMS
 from .claims_printed import CLAIMS as PRINTED_CLAIMS
 from .experiments import EXPERIMENTS
 from .problem import MECHANISM_SPEC, SAMPLING_SPEC
 
-
-def _register_problem(spec: ProblemSpec) -> None:
-    register_problem(spec.name, spec.parse, spec.solve, description=spec.description,
-                     methods=spec.methods)
-
-
-def _register_claim(claim: Claim) -> None:
-    """Add one :class:`~solver.claims.registry.Claim` to the registry, unchanged."""
-    if claim.kind == "unchecked" or claim.check is None:
-        register_unchecked(claim.id, paper=claim.paper, section=claim.section,
-                           statement=claim.statement, reason=claim.reason)
-    else:
-        register(claim.id, paper=claim.paper, section=claim.section,
-                 statement=claim.statement, kind=claim.kind, tolerance=claim.tolerance,
-                 reason=claim.reason, expected=claim.expected)(claim.check)
-
-
-for _spec in (SAMPLING_SPEC, MECHANISM_SPEC):
-    _register_problem(_spec)
-for _claim in (*OPTIMUM_CLAIMS, *MECHANISM_CLAIMS, *PRINTED_CLAIMS):
-    _register_claim(_claim)
-for _exp in EXPERIMENTS:
-    experiment(_exp.name, _exp.description, _exp.check)(_exp.fn)
+register_package(problems=(SAMPLING_SPEC, MECHANISM_SPEC),
+                 claims=(*OPTIMUM_CLAIMS, *MECHANISM_CLAIMS, *PRINTED_CLAIMS),
+                 experiments=EXPERIMENTS)

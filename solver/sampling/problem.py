@@ -47,7 +47,6 @@ are tabled in docs/sampling.md and docs/sampling-mechanisms.md.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,14 +54,15 @@ from typing import Any
 
 import numpy as np
 
-from ..budget import check_memory, check_work, limits, remaining_time
+from ..budget import check_memory, check_work, remaining_time
 from ..errors import InstanceError, SizeLimitError, SolverError, TimeLimitReached
 from ..problems import (
     ProblemSpec,
     SolveOptions,
     require_method,
     require_no_backend,
-    solve_instance,
+    solve_typed,
+    within_time_limit,
 )
 from ..result import Result
 from ..tolerances import PROBABILITY_SUM
@@ -405,10 +405,8 @@ def _solve_sampling(inst: SamplingInstance, opts: SolveOptions) -> dict[str, Any
 
 
 
-def _cli_solve_sampling(inst: SamplingInstance, opts: SolveOptions) -> dict[str, Any]:
-    """The registered solve of ``sampling``, inside the ``time_limit`` deadline."""
-    with limits(time_limit=opts.time_limit):
-        return _solve_sampling(inst, opts)
+#: The registered solve of ``sampling``, inside the ``time_limit`` deadline.
+_cli_solve_sampling = within_time_limit(_solve_sampling)
 
 
 #: ``sampling`` as :func:`solver.problems.solve_instance` runs it (``plugin`` registers the
@@ -834,10 +832,8 @@ def _solve_mechanism(inst: MechanismInstance, opts: SolveOptions) -> dict[str, A
 
 
 
-def _cli_solve_mechanism(inst: MechanismInstance, opts: SolveOptions) -> dict[str, Any]:
-    """The registered solve of ``sampling-mechanism``, inside the ``time_limit`` deadline."""
-    with limits(time_limit=opts.time_limit):
-        return _solve_mechanism(inst, opts)
+#: The registered solve of ``sampling-mechanism``, inside the ``time_limit`` deadline.
+_cli_solve_mechanism = within_time_limit(_solve_mechanism)
 
 
 #: ``sampling-mechanism`` as :func:`solver.problems.solve_instance` runs it.
@@ -848,7 +844,6 @@ MECHANISM_SPEC = ProblemSpec(MECHANISM, MechanismInstance.from_dict, _cli_solve_
 # ============================================================================ solve
 
 
-@functools.singledispatch
 def solve(instance: SamplingInstance | MechanismInstance, *, backend: str = "auto",
           time_limit: float | None = None, method: str | None = None,
           seed: int = 0) -> Result:
@@ -898,25 +893,11 @@ def solve(instance: SamplingInstance | MechanismInstance, *, backend: str = "aut
         A bad ``backend``/``method``/``time_limit``, or an instance over the memory or work
         budget (:class:`~solver.errors.SizeLimitError`).
     """
-    raise TypeError("solve expects a SamplingInstance or a MechanismInstance (e.g. "
-                    "SamplingInstance(sellers=n, demands=d, payment=pi)), got "
-                    f"{type(instance).__name__}")
-
-
-@solve.register(SamplingInstance)
-def _solve_sampling_instance(instance: SamplingInstance, *, backend: str = "auto",
-                             time_limit: float | None = None, method: str | None = None,
-                             seed: int = 0) -> Result:
-    return solve_instance(SAMPLING_SPEC, instance, backend=backend, time_limit=time_limit,
-                          method=method, seed=seed)
-
-
-@solve.register(MechanismInstance)
-def _solve_mechanism_instance(instance: MechanismInstance, *, backend: str = "auto",
-                              time_limit: float | None = None, method: str | None = None,
-                              seed: int = 0) -> Result:
-    return solve_instance(MECHANISM_SPEC, instance, backend=backend, time_limit=time_limit,
-                          method=method, seed=seed)
+    return solve_typed({SamplingInstance: SAMPLING_SPEC, MechanismInstance: MECHANISM_SPEC},
+                       instance, backend=backend, time_limit=time_limit, method=method,
+                       seed=seed,
+                       expected="a SamplingInstance or a MechanismInstance (e.g. "
+                                "SamplingInstance(sellers=n, demands=d, payment=pi))")
 
 
 __all__ = ["MechanismInstance", "SamplingInstance", "solve"]

@@ -13,28 +13,13 @@ Imported by :mod:`solver.plugins` (importing :mod:`solver.sharing` registers not
 
 from __future__ import annotations
 
-from ..claims.registry import Claim, register, register_unchecked
-from ..problems import register_problem
-from ..sweep.experiments import experiment
+from ..problems import ProblemSpec, register_package
+from ..sweep.experiments import Experiment
 from .claims import CLAIMS
 from .experiments import EXPERIMENTS
 from .problem import DESCRIPTION, METHODS, NAME, SharingInstance, _cli_solve
 
-
-def _register_claim(claim: Claim) -> None:
-    """Add one :class:`~solver.claims.registry.Claim` to the registry, unchanged."""
-    if claim.kind == "unchecked" or claim.check is None:
-        register_unchecked(claim.id, paper=claim.paper, section=claim.section,
-                           statement=claim.statement, reason=claim.reason)
-    else:
-        register(claim.id, paper=claim.paper, section=claim.section,
-                 statement=claim.statement, kind=claim.kind, tolerance=claim.tolerance,
-                 reason=claim.reason, expected=claim.expected)(claim.check)
-
-
-register_problem(NAME, SharingInstance.from_dict, _cli_solve, description=DESCRIPTION,
-                 methods=METHODS)
-for _claim in CLAIMS:
-    _register_claim(_claim)
-for _name, _description, _fn in EXPERIMENTS:
-    experiment(_name, description=_description)(_fn)
+register_package(
+    problems=[ProblemSpec(NAME, SharingInstance.from_dict, _cli_solve, DESCRIPTION, METHODS)],
+    claims=CLAIMS,
+    experiments=[Experiment(name, fn, description) for name, description, fn in EXPERIMENTS])

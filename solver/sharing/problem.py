@@ -39,7 +39,6 @@ from typing import Any
 
 import numpy as np
 
-from ..budget import limits
 from ..errors import InstanceError, SizeLimitError
 from ..opt.result import relative_gap
 from ..problems import (
@@ -47,7 +46,8 @@ from ..problems import (
     SolveOptions,
     require_method,
     require_no_backend,
-    solve_instance,
+    solve_typed,
+    within_time_limit,
 )
 from ..result import Result
 from ..validate import as_array, as_choice, as_number, reject_unknown, require, require_mapping
@@ -313,10 +313,8 @@ def _solve_dict(inst: SharingInstance, opts: SolveOptions) -> dict[str, Any]:
     return res
 
 
-def _cli_solve(inst: SharingInstance, opts: SolveOptions) -> dict[str, Any]:
-    """The registered solve: :func:`_solve_dict` inside the ``time_limit`` deadline."""
-    with limits(time_limit=opts.time_limit):
-        return _solve_dict(inst, opts)
+#: The registered solve: :func:`_solve_dict` inside the ``time_limit`` deadline.
+_cli_solve = within_time_limit(_solve_dict)
 
 
 #: The problem as :func:`solver.problems.solve_instance` runs it (``plugin`` registers the
@@ -369,9 +367,7 @@ def solve(instance: SharingInstance, *, backend: str = "auto",
         A bad ``backend``/``method``/``time_limit``, or an instance over the work budget
         (:class:`~solver.errors.SizeLimitError`).
     """
-    if not isinstance(instance, SharingInstance):
-        raise TypeError("solve expects a SharingInstance (SharingInstance(covariance=Σ, "
-                        "privacy_values=v, noise_variance=τ)), got "
-                        f"{type(instance).__name__}")
-    return solve_instance(_SPEC, instance, backend=backend, time_limit=time_limit,
-                          method=method, seed=seed)
+    return solve_typed({SharingInstance: _SPEC}, instance, backend=backend,
+                       time_limit=time_limit, method=method, seed=seed,
+                       expected="a SharingInstance (SharingInstance(covariance=Σ, "
+                                "privacy_values=v, noise_variance=τ))")

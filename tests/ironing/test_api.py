@@ -9,9 +9,7 @@ shipped file (timings aside); the instance validates at construction, round-trip
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -19,29 +17,15 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import solver.ironing
-from solver.cli import app
 from solver.errors import InstanceError
 from solver.io import read_raw
 from solver.ironing import IroningInstance, procurement_report, solve
 from solver.result import Result
+from tests.contract import assert_same_as_cli, untimed
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "ironing"
 runner = CliRunner()
-
-
-def _untimed(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {k: _untimed(v) for k, v in obj.items() if not str(k).endswith("seconds")}
-    if isinstance(obj, list):
-        return [_untimed(v) for v in obj]
-    return obj
-
-
-def _cli(path: Path, *args: str) -> dict[str, Any]:
-    r = runner.invoke(app, ["solve", str(path), "--json", *args])
-    assert r.exit_code == 0, r.output
-    return json.loads(r.stdout)
 
 
 def test_arrays_solve_certify_equal_the_cli():
@@ -50,8 +34,7 @@ def test_arrays_solve_certify_equal_the_cli():
     res = solve(inst)
     assert isinstance(res, Result) and res.certify() is res
     assert res.backend == "exact:scipy-pava" and res.objective == pytest.approx(15.265625)
-    printed = _cli(DATA / "example_c_discrete.json")
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    assert_same_as_cli(res, DATA / "example_c_discrete.json")
     assert list(res.ironed_virtual_costs) == [1.0, 5.0, 5.0]
 
 
@@ -62,7 +45,7 @@ def test_every_shipped_file_round_trips_and_equals_the_cli(name):
     again = IroningInstance.from_dict(inst.to_dict())
     assert again.to_dict() == inst.to_dict()
     assert json.loads(json.dumps(inst.to_dict())) == inst.to_dict()
-    assert _untimed(solve(inst).to_dict()) == _untimed(_cli(DATA / name))
+    assert_same_as_cli(solve(inst), DATA / name)
 
 
 def test_methods_and_hull_oracle_agree():
@@ -70,7 +53,7 @@ def test_methods_and_hull_oracle_agree():
     pava, hull = solve(inst), solve(inst, method="hull")
     assert pava.backend == "exact:scipy-pava" and hull.backend == "exact:hull"
     assert pava.objective == pytest.approx(hull.objective, rel=1e-12)
-    assert _untimed({**pava.to_dict(), "backend": 0}) == _untimed({**hull.to_dict(),
+    assert untimed({**pava.to_dict(), "backend": 0}) == untimed({**hull.to_dict(),
                                                                     "backend": 0})
 
 
@@ -103,7 +86,7 @@ def test_frozen_scipy_distribution_in_the_instance_and_the_report():
     assert inst.distribution == {"scipy": "uniform", "params": [], "loc": 1.0, "scale": 2.0}
     same = IroningInstance(distribution={"scipy": "uniform", "loc": 1, "scale": 2},
                            units=11, players=20)
-    assert _untimed(solve(inst).to_dict()) == _untimed(solve(same).to_dict())
+    assert untimed(solve(inst).to_dict()) == untimed(solve(same).to_dict())
     # the docs' call: a frozen distribution straight into procurement_report
     rep = procurement_report(stats.uniform(1, 2), n=20, w=11)
     # U[1, 3]: E[v_(12) of 20] = 1 + 2 * 12/21, EF = 11 E[v_(12)]; Mech1 = 11 F^{-1}(11/20)

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -27,20 +26,10 @@ from solver.pricing.claims import CLAIMS
 from solver.pricing.problem import METHODS
 from solver.problems import get_problem
 from solver.result import Result
-from tests.contract import check_contract, run_solve
+from tests.contract import assert_same_as_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "pricing"
-
-
-def _untimed(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if not k.endswith("seconds")}
-
-
-def _printed(path: Path, *args: str) -> dict[str, Any]:
-    out = check_contract(run_solve(path, *args))
-    assert out.rc == 0, out.stderr
-    return out.result
 
 
 def test_small_revenue_from_arrays_is_what_the_cli_prints():
@@ -48,8 +37,7 @@ def test_small_revenue_from_arrays_is_what_the_cli_prints():
     inst = PricingInstance(valuations=np.array(raw["valuations"]), supply=4)
     res = solve(inst)
     assert isinstance(res, Result) and res.certify() is res
-    printed = _printed(DATA / "small_revenue.json")
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    printed = assert_same_as_cli(res, DATA / "small_revenue.json")
     assert list(res.to_dict()) == list(printed)               # same fields, same order
     assert res.objective == printed["objective"] == pytest.approx(2.2)
     assert res.sizes == [3, 4, 4] and res["curve"] == [0.0, 0.6, 0.6, 0.6, 0.8]
@@ -60,8 +48,7 @@ def test_small_profit_from_arrays_is_what_the_cli_prints():
     inst = PricingInstance(valuations=np.array(raw["valuations"]),
                            costs=np.array(raw["costs"]))
     res = solve(inst).certify()
-    printed = _printed(DATA / "small_profit.json")
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    printed = assert_same_as_cli(res, DATA / "small_profit.json")
     assert res.supply == printed["supply"] == 6
     assert res.objective == pytest.approx(2.1)
 
@@ -71,7 +58,7 @@ def test_methods_agree_with_the_cli(method):
     path = DATA / "small_revenue.json"
     inst = PricingInstance.from_dict(json.loads(path.read_text()))
     res = solve(inst, method=method)
-    assert _untimed(res.to_dict()) == _untimed(_printed(path, "--method", method))
+    assert_same_as_cli(res, path, "--method", method)
     if method == "grid":
         assert res.status == "approximate" and res.exit_code == 0
         with pytest.raises(NotCertifiedError):

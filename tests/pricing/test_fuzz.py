@@ -4,7 +4,6 @@ accepts when it recomputes it from the reported scheme and curve."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from hypothesis import given, settings
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from solver.pricing import PricingInstance
 from solver.pricing.evaluate import check_answer
 from tests.contract import check_contract, fuzz_examples, run_solve, scaled
+from tests.fuzzkit import EDGE_NUMBERS, EDGE_TYPES, EXPONENTS, check_run, is_scalar, mutated
 
 BASES: list[dict[str, Any]] = [
     {"problem": "pricing", "supply": 4, "valuations": [[0.2, 0.5, 0.6, 0.6],
@@ -30,68 +30,24 @@ BASES: list[dict[str, Any]] = [
 ]
 #: Money/utility fields of each base (what a change of unit multiplies).
 MONEY = [["valuations"], ["valuations", "costs"], [], ["costs"]]
-EDGE = [0, -1, 1e-300, 1e300, -1e300, 10**400, 2**63, 1e-12, 1e12, 0.5, 7, "x", None, True,
-        [], [1], {"a": 1}]
+EDGE = [*EDGE_NUMBERS, 0.5, 7, *EDGE_TYPES, {"a": 1}]
 METHODS = [(), ("--method", "grid"), ("--method", "local"), ("--method", "curve"),
            ("--method", "brute"), ("--method", "ktypes"), ("--method", "algorithm1")]
 
 
-def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
-    """Every path to a number or list inside ``obj``."""
-    out = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k != "problem":
-                out += _paths(v, (*prefix, k))
-    elif isinstance(obj, list):
-        out.append(prefix)
-        for i, v in enumerate(obj):
-            out += _paths(v, (*prefix, i))
-    elif isinstance(obj, int | float | str) and not isinstance(obj, bool):
-        out.append(prefix)
-    return out
-
-
-def _get(obj: Any, path: tuple) -> Any:
-    for p in path:
-        obj = obj[p]
-    return obj
-
-
-@st.composite
-def mutated(draw: st.DrawFn) -> dict[str, Any]:
-    inst = copy.deepcopy(draw(st.sampled_from(BASES)))
-    for _ in range(draw(st.integers(1, 3))):
-        paths = _paths(inst)
-        if not paths:                     # every field is already a non-number
-            break
-        path = draw(st.sampled_from(paths))
-        node = _get(inst, path)
-        if isinstance(node, list) and node and draw(st.booleans()):
-            if draw(st.booleans()):
-                node.pop()
-            else:
-                node.append(copy.deepcopy(node[-1]))
-        else:
-            _get(inst, path[:-1])[path[-1]] = copy.deepcopy(draw(st.sampled_from(EDGE)))
-    return inst
-
-
-def _accepted(inst: dict[str, Any], out) -> None:
-    if out.rc == 0:
-        assert "Warning" not in out.stderr, out.stderr     # no warnings on a clean run
-        assert check_answer(PricingInstance.from_dict(inst), out.result) is None, out.result
+def _accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
+    """The evaluator: the reported scheme and curve recomputed."""
+    assert check_answer(PricingInstance.from_dict(inst), res) is None, res
 
 
 @settings(max_examples=fuzz_examples(40), deadline=None)
-@given(mutated(), st.sampled_from(METHODS))
+@given(mutated(BASES, EDGE, leaf=is_scalar), st.sampled_from(METHODS))
 def test_mutated_instances_keep_the_contract(inst, method):
-    out = check_contract(run_solve(inst, *method, "--time-limit", "20"))
-    _accepted(inst, out)
+    check_run(inst, run_solve(inst, *method, "--time-limit", "20"), _accepts, quiet=True)
 
 
 @settings(max_examples=fuzz_examples(20), deadline=None)
-@given(st.integers(0, len(BASES) - 1), st.integers(-12, 12), st.sampled_from(METHODS[:4]))
+@given(st.integers(0, len(BASES) - 1), EXPONENTS, st.sampled_from(METHODS[:4]))
 def test_scaled_instances_keep_the_contract(i, k, method):
     inst = scaled(BASES[i], 10.0 ** k, MONEY[i])
     out = check_contract(run_solve(inst, *method))
@@ -99,4 +55,4 @@ def test_scaled_instances_keep_the_contract(i, k, method):
         assert out.rc == 0, out.stderr                    # a unit the model admits
     else:
         assert out.rc == 2 and "valuations[" in out.stderr  # valuations live in [0, 1]
-    _accepted(inst, out)
+    check_run(inst, out, _accepts, quiet=True)

@@ -30,25 +30,11 @@ from solver.privacy import (
 )
 from solver.privacy.claims import CLAIMS
 from solver.result import Result
-from tests.contract import check_contract, run_solve
+from tests.contract import assert_same_as_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "privacy"
 LOG = PrivacyBound("log", 1.0)
-
-
-def _untimed(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _untimed(v) for k, v in obj.items() if not str(k).endswith("seconds")}
-    if isinstance(obj, list):
-        return [_untimed(v) for v in obj]
-    return obj
-
-
-def _printed(name: str, *args: str) -> dict[str, Any]:
-    out = check_contract(run_solve(DATA / name, *args))
-    assert out.rc == 0, out.stderr
-    return out.result
 
 
 def _from_arrays(name: str) -> Any:
@@ -76,8 +62,7 @@ def test_from_arrays_is_what_the_cli_prints(name):
     inst = _from_arrays(name)
     res = solve(inst)
     assert isinstance(res, Result) and res.certify() is res
-    printed = _printed(name)
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    printed = assert_same_as_cli(res, DATA / name)
     assert list(res.to_dict()) == list(printed)               # same fields, same order
     # the same instance as the file's, and a lossless round trip
     raw = json.loads((DATA / name).read_text())

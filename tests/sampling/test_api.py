@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -22,20 +21,10 @@ from solver.errors import InstanceError
 from solver.problems import get_problem
 from solver.result import Result
 from solver.sampling import MechanismInstance, SamplingInstance, cara, linear, solve
-from tests.contract import check_contract, run_solve
+from tests.contract import assert_same_as_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "sampling"
-
-
-def _untimed(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if not k.endswith("seconds")}
-
-
-def _printed(path: Path, *args: str) -> dict[str, Any]:
-    out = check_contract(run_solve(path, *args))
-    assert out.rc == 0, out.stderr
-    return out.result
 
 
 def test_theorem51_from_arrays_is_what_the_cli_prints():
@@ -44,8 +33,7 @@ def test_theorem51_from_arrays_is_what_the_cli_prints():
                             payment=np.array(raw["payment"], dtype=float))
     res = solve(inst)
     assert isinstance(res, Result) and res.certify() is res
-    printed = _printed(DATA / "theorem51_n6.json")
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    printed = assert_same_as_cli(res, DATA / "theorem51_n6.json")
     assert list(res.to_dict()) == list(printed)               # same fields, same order
     assert res.objective == pytest.approx(8.0)                # Π^OPT = n + 2 [GAH12, Thm 5.1]
     assert res["p_optimal"] == printed["p_optimal"]
@@ -59,8 +47,7 @@ def test_mechanism_from_arrays_is_what_the_cli_prints():
                              reports=reports,
                              utilities=(linear(),) + (cara(0.002),) * 500 + (linear(),) * 500)
     res = solve(inst).certify()
-    printed = _printed(DATA / "mech_section43.json")
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    printed = assert_same_as_cli(res, DATA / "mech_section43.json")
     assert list(res.to_dict()) == list(printed)
     assert round(res.objective, 2) == 6.53                    # [GAH12, Section 4.3]
 
@@ -70,7 +57,7 @@ def test_methods_agree_with_the_cli(method):
     path = DATA / "theorem51_n3.json"
     inst = SamplingInstance.from_dict(json.loads(path.read_text()))
     res = solve(inst, method=method).certify()
-    assert _untimed(res.to_dict()) == _untimed(_printed(path, "--method", method))
+    assert_same_as_cli(res, path, "--method", method)
 
 
 @pytest.mark.parametrize("name", ["theorem51_n6.json", "theorem51_costs_n4.json",

@@ -10,7 +10,6 @@ distribution and the price is the payment functions' expected total over Σ d_b.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,8 @@ from hypothesis import strategies as st
 
 from solver.sampling import SamplingInstance
 from solver.sampling.optimum import is_realisable
-from tests.contract import check_contract, fuzz_examples, run_solve, scaled
+from tests.contract import fuzz_examples, scaled
+from tests.fuzzkit import EDGE_NUMBERS, EDGE_TYPES, is_scalar, mutate, run_checked
 from tests.sampling.test_reliability import _mech_scaled
 
 SAMPLING: list[dict[str, Any]] = [
@@ -47,47 +47,10 @@ MECHANISM: list[dict[str, Any]] = [
      "mechanism": "ce-risk-seeking", "reports": [3, 0, 1, 2],
      "utilities": {"kind": "crra", "gamma": 0.5, "wealth": 1}},
 ]
-EDGE = [0, -1, 1, 2, 1e-300, 1e300, -1e300, 10**400, 2**63, 10**9, 1e-12, 1e12, 0.5, "x",
-        None, True, [], [1], {"kind": "cara"}, {"kind": "cara", "a": 1e300}]
+EDGE = [*EDGE_NUMBERS, 1, 2, 10**9, 0.5, *EDGE_TYPES, {"kind": "cara"},
+        {"kind": "cara", "a": 1e300}]
 SAMPLING_METHODS = [(), ("--method", "dp"), ("--method", "brute-force"),
                     ("--method", "graphs")]
-
-
-def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
-    """Every path to a number, string or list inside ``obj`` (not the problem name)."""
-    out = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k != "problem":
-                out += _paths(v, (*prefix, k))
-    elif isinstance(obj, list):
-        out.append(prefix)
-        for i, v in enumerate(obj):
-            out += _paths(v, (*prefix, i))
-    elif isinstance(obj, int | float | str) and not isinstance(obj, bool):
-        out.append(prefix)
-    return out
-
-
-def _get(obj: Any, path: tuple) -> Any:
-    for p in path:
-        obj = obj[p]
-    return obj
-
-
-def _mutate(draw: st.DrawFn, inst: dict[str, Any]) -> dict[str, Any]:
-    inst = copy.deepcopy(inst)
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(inst)))
-        node = _get(inst, path)
-        if isinstance(node, list) and node and draw(st.booleans()):
-            if draw(st.booleans()):
-                node.pop()
-            else:
-                node.append(copy.deepcopy(node[-1]))
-        else:
-            _get(inst, path[:-1])[path[-1]] = copy.deepcopy(draw(st.sampled_from(EDGE)))
-    return inst
 
 
 def _sampling_accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
@@ -116,19 +79,12 @@ def _mechanism_accepts(inst: dict[str, Any], res: dict[str, Any]) -> None:
     assert abs(price - res["objective"]) <= 1e-7 * scale, (price, res["objective"])
 
 
-def _check(inst: dict[str, Any], args: tuple[str, ...], accepts) -> None:
-    out = check_contract(run_solve(inst, *args))
-    if out.rc == 0:
-        assert "Warning" not in out.stderr, out.stderr
-        assert "notes" not in out.result, out.result["notes"]   # warnings become notes
-        accepts(inst, out.result)
-
-
 @settings(max_examples=fuzz_examples(25), deadline=None)
 @given(data=st.data())
 def test_fuzz_sampling_mutated(data: st.DataObject) -> None:
-    inst = _mutate(data.draw, data.draw(st.sampled_from(SAMPLING)))
-    _check(inst, data.draw(st.sampled_from(SAMPLING_METHODS)), _sampling_accepts)
+    inst = mutate(data.draw, data.draw(st.sampled_from(SAMPLING)), EDGE, leaf=is_scalar)
+    run_checked(inst, *data.draw(st.sampled_from(SAMPLING_METHODS)), accept=_sampling_accepts,
+                quiet=True, no_notes=True)
 
 
 @settings(max_examples=fuzz_examples(20), deadline=None)
@@ -136,24 +92,20 @@ def test_fuzz_sampling_mutated(data: st.DataObject) -> None:
        method=st.sampled_from(SAMPLING_METHODS))
 def test_fuzz_sampling_scaled(i: int, k: int, method: tuple[str, ...]) -> None:
     inst = scaled(SAMPLING[i], 10.0 ** k, [SAMPLING_MONEY[i]])
-    out = check_contract(run_solve(inst, *method))
+    out = run_checked(inst, *method, accept=_sampling_accepts, no_notes=True)
     assert out.rc == 0, (k, out.stderr)
-    assert "notes" not in out.result, out.result["notes"]
-    _sampling_accepts(inst, out.result)
 
 
 @settings(max_examples=fuzz_examples(25), deadline=None)
 @given(data=st.data())
 def test_fuzz_mechanism_mutated(data: st.DataObject) -> None:
-    inst = _mutate(data.draw, data.draw(st.sampled_from(MECHANISM)))
-    _check(inst, (), _mechanism_accepts)
+    inst = mutate(data.draw, data.draw(st.sampled_from(MECHANISM)), EDGE, leaf=is_scalar)
+    run_checked(inst, accept=_mechanism_accepts, quiet=True, no_notes=True)
 
 
 @settings(max_examples=fuzz_examples(20), deadline=None)
 @given(i=st.integers(0, len(MECHANISM) - 1), k=st.integers(-150, 150))
 def test_fuzz_mechanism_scaled(i: int, k: int) -> None:
     inst = _mech_scaled(MECHANISM[i], 10.0 ** k)
-    out = check_contract(run_solve(inst))
+    out = run_checked(inst, accept=_mechanism_accepts, no_notes=True)
     assert out.rc == 0, (k, out.stderr)
-    assert "notes" not in out.result, out.result["notes"]
-    _mechanism_accepts(inst, out.result)

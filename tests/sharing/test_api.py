@@ -13,7 +13,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -27,26 +26,11 @@ from solver.sharing import SharingInstance, solve
 from solver.sharing.claims import CLAIMS
 from solver.sharing.experiments import EXPERIMENTS
 from solver.sharing.problem import METHODS
-from tests.contract import check_contract, run_solve
+from tests.contract import assert_same_as_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "sharing"
 EXAMPLE = DATA / "example_b1_n8_v2.json"
-
-
-def _untimed(obj: Any) -> Any:
-    """``obj`` without wall-clock fields (any key ending in ``seconds``), at every depth."""
-    if isinstance(obj, dict):
-        return {k: _untimed(v) for k, v in obj.items() if not str(k).endswith("seconds")}
-    if isinstance(obj, list):
-        return [_untimed(v) for v in obj]
-    return obj
-
-
-def _printed(path: Path, *args: str) -> dict[str, Any]:
-    out = check_contract(run_solve(path, *args))
-    assert out.rc == 0, out.stderr
-    return out.result
 
 
 def test_example_b1_from_arrays_is_what_the_cli_prints():
@@ -55,8 +39,7 @@ def test_example_b1_from_arrays_is_what_the_cli_prints():
                            privacy_values=np.full(n, 2.0))
     res = solve(inst)
     assert isinstance(res, Result) and res.certify() is res and res.exit_code == 0
-    printed = _printed(EXAMPLE)
-    assert _untimed(res.to_dict()) == _untimed(printed)
+    printed = assert_same_as_cli(res, EXAMPLE)
     assert list(res.to_dict()) == list(printed)               # same fields, same order
     assert res.objective == pytest.approx(0.877976, abs=1e-6)  # 5 sharers [AMMO22, Ex. B-1]
     assert res.profile == [1] * 5 + [0] * 3 and res["first_best_profile"] == [0] * n
@@ -71,7 +54,7 @@ def test_example_b1_from_arrays_is_what_the_cli_prints():
 def test_methods_agree_with_the_cli(method, path):
     inst = SharingInstance.from_dict(json.loads(path.read_text()))
     res = solve(inst, method=method)
-    assert _untimed(res.to_dict()) == _untimed(_printed(path, "--method", method))
+    assert_same_as_cli(res, path, "--method", method)
     if method == "greedy":
         assert res.status == "approximate" and res.exit_code == 0
         assert res.bound >= res.objective and res.gap >= 0     # the root bound: loose
