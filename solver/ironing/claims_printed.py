@@ -113,8 +113,8 @@ def grid_payment_range(types: np.ndarray, x: np.ndarray) -> tuple[str, np.ndarra
                     "shrinking with the mesh")
 def _lemma_4_4_only_if(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 3 if ctx.quick else 20
-    sizes = (12, 48) if ctx.quick else (12, 48, 120)
+    trials = ctx.trials(3, 20)
+    sizes = ctx.trials((12, 48), (12, 48, 120))
     worst_out, worst_width_ratio, nonmono_feasible, wc = 0.0, 0.0, 0, None
     widths: dict[str, float] = {}
     for t in range(trials):
@@ -269,7 +269,7 @@ def envy_free_price_spread(costs: np.ndarray, bought: np.ndarray, a: int, b: int
                     "over envy-free payments is 0 for every pair of bought players")
 def _envy_free(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 5 if ctx.quick else 40
+    trials = ctx.trials(5, 40)
     worst, wc, infeasible = 0.0, None, 0
     for _ in range(trials):
         n = int(rng.integers(3, 7))

@@ -190,7 +190,7 @@ def _theorem51_bounds(n: int, which: tuple[str, ...] = ("minimax", "2", "3", "4"
 
 
 def _ns(ctx: CheckContext) -> list[int]:
-    return list(range(2, 13)) if ctx.quick else list(range(2, 31)) + [40, 50]
+    return ctx.trials(list(range(2, 13)), list(range(2, 31)) + [40, 50])
 
 
 @_claim("sampling.theorem-5.1-oblivious", paper=PAPER, section="5.1, Theorem 5.1 and proof",
@@ -273,7 +273,7 @@ def _thm51_bound4(ctx: CheckContext) -> ClaimResult:
 def _thm51_opt_b(ctx: CheckContext) -> ClaimResult:
     """Π_B^OPT − n over n (the printed bound holds iff every value is <= 0)."""
     w = ctx.worst("Pi_B^OPT - n")
-    for n in range(2, 8) if ctx.quick else range(2, 21):
+    for n in ctx.trials(range(2, 8), range(2, 21)):
         nn, d, pi_b = F.theorem_5_1_instance(n)
         opt = optimal_payment(nn, d, pi_b)
         opt.solution.certify()

@@ -79,7 +79,7 @@ def _mask(n: int, *users: int) -> np.ndarray:
                     "against the exact optimum over all profiles; the all-versus-none "
                     "comparison is sharing.example-B-1-threshold)")
 def _b1_switch(ctx: CheckContext) -> ClaimResult:
-    ns = [1000, 10**4, 10**5] if ctx.quick else [1000, 10**4, 10**5, 10**6]
+    ns = ctx.trials([1000, 10**4, 10**5], [1000, 10**4, 10**5, 10**6])
     rows, bad = {}, 0
     for rho in RHOS:
         lim = 1 / (1 - rho) ** 2
@@ -149,7 +149,7 @@ def _part22_case(rng: np.random.Generator, ctx_n: int, delta_of: Callable[[float
                     "only the max is as printed)")
 def _p22_b3(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 4 if ctx.quick else 12
+    trials = ctx.trials(4, 12)
     fails, worst = 0, None
     for _ in range(trials):
         ok, case = _part22_case(rng, 4, lambda lo, hi: hi, "A7")
@@ -169,7 +169,7 @@ def _p22_b3(ctx: CheckContext) -> ClaimResult:
                     "prices is an equilibrium")
 def _p22_b5(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 4 if ctx.quick else 12
+    trials = ctx.trials(4, 12)
     fails, worst = 0, None
     for _ in range(trials):
         ok, case = _part22_case(rng, 4, lambda lo, hi: 0.9 * lo, "literal")
@@ -239,10 +239,10 @@ def part23_lp_status(sigma: np.ndarray, v: np.ndarray, delta: float, b11_factor:
 def _p23_lp(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     etas = (0.3, 0.1, 1e-2, 1e-3, 1e-4)
-    trials = 3 if ctx.quick else 25
+    trials = ctx.trials(3, 25)
     bad, worst, rows, control_feasible = 0, None, [], 0
     for _ in range(trials):
-        n = int(rng.integers(2, 5 if ctx.quick else 6))
+        n = int(rng.integers(2, ctx.trials(5, 6)))
         sig = _cov(rng, n)
         row: dict = {"n": n}
         for name, factor in (("printed_3", 3.0), ("repaired_3(n-1)", 3.0 * (n - 1))):
@@ -305,7 +305,7 @@ def _part3_instance(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, n
                     "that i stays in V̂: v_i = 1/2 + 10⁻⁴, v^h ∈ {20, 100, 1000})")
 def _b3_part3(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
-    trials = 6 if ctx.quick else 60
+    trials = ctx.trials(6, 60)
     bad, worst, min_gap = 0, None, np.inf
     for _ in range(trials):
         sig, v, kind = _part3_instance(rng)
@@ -341,7 +341,7 @@ def _part4_run(ctx: CheckContext, phi_of: Callable[[np.ndarray, np.ndarray], np.
     """Instances where no v^h = 1 + η (η on :data:`_PART4_ETAS`) makes the equilibrium
     inefficient, the first such instance, and the number of instances."""
     rng = ctx.rng()
-    trials = 8 if ctx.quick else 60
+    trials = ctx.trials(8, 60)
     never, worst = 0, None
     for _ in range(trials):
         sig, nh = _part4_instance(rng)
