@@ -65,6 +65,14 @@ class CheckContext:
         """A fresh generator from the seed."""
         return np.random.default_rng(self.seed)
 
+    @property
+    def tol(self) -> float:
+        """The registered tolerance as a number (raises if the claim registered none)."""
+        if self.tolerance is None:
+            raise ValueError("this claim registered no tolerance: register it with "
+                             "tolerance=<a named constant of solver.tolerances>")
+        return float(self.tolerance)
+
     def trials(self, quick: T, full: T) -> T:
         """``quick`` under ``ctx.quick`` (the test suite), else ``full`` (``solver verify``):
         a trial count, or any pair of settings (case lists, sizes)."""

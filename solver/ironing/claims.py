@@ -181,7 +181,7 @@ def _theorem_4_3(ctx: CheckContext) -> ClaimResult:
         ratio = mechanism_payment(d, n, w) / envy_free_benchmark(d, n, w)
         excess = ratio / sharp_ratio_bound(n, w) - 1
         sharp_w.see(excess, _instance(d, n, w), n=n, w=w)
-        sharp_viol += excess > ctx.tolerance
+        sharp_viol += excess > ctx.tol
         ratio_w.see(ratio, _instance(d, n, w), n=n, w=w, search="random")
     worst_random = ratio_w.value
     # adversarial 1: hill-climbing on 3-piece piecewise-uniform densities at fixed (n, w)
@@ -243,7 +243,7 @@ def _theorem_4_6(ctx: CheckContext) -> ClaimResult:
     return ratio_w.result(computed=round(ratio_w.value, 6), also=(lemma_w,),
                           details={"distributions": [n for n, _ in fam],
                                    "lemma_4_5_excess_over_grid_error":
-                                       max(0.0, lemma_w.value - ctx.tolerance)})
+                                       max(0.0, lemma_w.value - ctx.tol)})
 
 
 @register("ironing.theorem-4.8", paper=PAPER, section="4.3, Lemma 4.7 / Theorem 4.8",
@@ -270,7 +270,7 @@ def _theorem_4_8(ctx: CheckContext) -> ClaimResult:
             slack = rep.optimal_payment_error_bound
             inner = 1 - (rep.optimal_payment + slack) * rep.r / rep.envy_free_benchmark
             inner_w.see(inner, _instance(d, n, w), n=n, w=w, r=rep.r)
-            inner_viol += inner > ctx.tolerance
+            inner_viol += inner > ctx.tol
             q = rep.mechanism_payment / (rep.optimal_payment - slack) / (2 * rep.r)
             ratio_w.see(q, _instance(d, n, w), n=n, w=w, r=rep.r,
                         mech1_over_opt=rep.mechanism_payment / rep.optimal_payment)
@@ -299,7 +299,7 @@ def _lemma_3_7(ctx: CheckContext) -> ClaimResult:
     worst, worst_case, bias_z = 0.0, None, 0.0
     # the registered tolerance is the one-sided error level of the Wilson upper bound: the
     # upper end of the two-sided interval at confidence 1 - 2 * tolerance
-    level = 1 - 2 * ctx.tolerance
+    level = 1 - 2 * ctx.tol
     for n, n1, c, eps in configs:
         k = accuracy_bound(n1, c, eps)
         s, s_hat = simulate_estimates(n1, n, c, eps, runs, rng)

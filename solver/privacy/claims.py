@@ -50,7 +50,7 @@ def _tolerance(ctx: CheckContext) -> float:
     """The claim's registered tolerance (:attr:`Claim.tolerance`), the one its check uses."""
     if ctx.tolerance is None:
         raise ValueError("register the claim with tolerance=<a named constant>")
-    return ctx.tolerance
+    return ctx.tol
 
 
 def _sqrt_bound(x: float) -> float:

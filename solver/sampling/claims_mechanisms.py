@@ -103,7 +103,7 @@ def _price_row(ctx: CheckContext, mechanism: str, distribution: str, paper: floa
     """The price against the paper's, within the claim's tolerance (the printed precision)."""
     assert ctx.tolerance is not None
     price, res = _price(mechanism, distribution)
-    ok = abs(price - paper) <= ctx.tolerance
+    ok = abs(price - paper) <= ctx.tol
     det = {"price_unrounded": price, "sellers_sampled": SEC43_N_AFTER,
            "w": float(mean_count(res.p)), "reduced_sellers": int(res.reduced.sum()),
            "tie_breaking": "r_hat_i <= r_bar_i gets the reduced payment"}

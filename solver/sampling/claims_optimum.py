@@ -145,13 +145,13 @@ def _thm51(ctx: CheckContext) -> ClaimResult:
         rows.append({"n": n, "buyers": int(d.size), "opt_B": opt.objective, "ordering_B": ordv,
                      "ratio_B": round(ratio, 6), "opt_A": opt_a, "ordering_A": ord_a,
                      "lower_bound_2_minus_6_over_n": round(2 - 6 / n, 6)})
-        tol = ctx.tolerance * max(1.0, cf["ordering"])
+        tol = ctx.tol * max(1.0, cf["ordering"])
         checks = {
             "Pi^OPT_B = n + 2": abs(opt.objective - cf["opt"]) <= tol,
             "Pi_B(psi*) = 2n + 1/n": abs(ordv - cf["ordering"]) <= tol,
             "ratio < 2": ratio < 2,
             "ratio increasing in n": ratio > prev,
-            "ratio >= 2 - 6/n (inequality (2))": ratio >= 2 - 6 / n - ctx.tolerance,
+            "ratio >= 2 - 6/n (inequality (2))": ratio >= 2 - 6 / n - ctx.tol,
             "Pi^OPT_A = Pi_A(psi*) = 2 - 1/n": abs(opt_a - (2 - 1 / n)) <= tol
             and abs(ord_a - (2 - 1 / n)) <= tol,
         }
@@ -253,7 +253,7 @@ def _thm52(ctx: CheckContext) -> ClaimResult:
 def _relaxation_gap(ctx: CheckContext) -> ClaimResult:
     rng = ctx.rng()
     assert ctx.tolerance is not None
-    tol0 = ctx.tolerance
+    tol0 = ctx.tol
     msgs: list[str] = []
     n0, d0, pi0 = F.relaxation_gap_example()
     ex_opt = optimal_payment(n0, d0, pi0).objective

@@ -92,7 +92,7 @@ def _b1_threshold(ctx: CheckContext) -> ClaimResult:
     for rho in RHOS:
         lim = 1 / (1 - rho) ** 2
         vs = [b1.pairwise_threshold(n, rho) for n in _ns(ctx)]
-        ok &= all(np.diff(vs) > 0) and abs(vs[-1] - lim) < ctx.tolerance * lim
+        ok &= all(np.diff(vs) > 0) and abs(vs[-1] - lim) < ctx.tol * lim
         # true optimum beside: at v just below the limit threshold, k* < n
         k, pi = b1.true_optimum(1000, rho, 0.99 * lim)
         table = dict(zip(map(str, _ns(ctx)), np.round(vs, 6), strict=True))
@@ -122,8 +122,8 @@ def _b1_utilities(ctx: CheckContext) -> ClaimResult:
     sig = (1 - rho) * np.eye(n_gen) + rho
     o = outcome(sig, np.full(n_gen, v), np.ones(n_gen, bool))
     cf_gen = b1.all_share(n_gen, rho, v)
-    agree = abs(o["user_utilities"][0] - cf_gen["user_utility"]) < ctx.tolerance and \
-        abs(o["platform_payoff"] / n_gen - cf_gen["platform_per_user"]) < ctx.tolerance
+    agree = abs(o["user_utilities"][0] - cf_gen["user_utility"]) < ctx.tol and \
+        abs(o["platform_payoff"] / n_gen - cf_gen["platform_per_user"]) < ctx.tol
     ok = agree and abs(cf["user_utility"] - lim["user_utility"]) < FINITE_N_LIMIT and \
         abs(cf["platform_per_user"] - lim["platform_per_user"]) < FINITE_N_LIMIT
     table = {str(n): {k: round(x, 6) for k, x in b1.all_share(n, rho, v).items()}
@@ -286,7 +286,7 @@ def _thmb2(ctx: CheckContext) -> ClaimResult:
         for x in grid:
             net, full = mech.utilities(i, tv, float(x), reps)
             checks += 1
-            full_viol += full - truth_full > ctx.tolerance
+            full_viol += full - truth_full > ctx.tol
             full_worst = max(full_worst, full - truth_full)
             worst.see(max(net - truth, mono), _inst(sig, reps), report=float(x), true=tv)
     return worst.result(details={"full_utility_violations": f"{full_viol}/{checks}",
@@ -321,7 +321,7 @@ def _b1_conv(ctx: CheckContext) -> ClaimResult:
             a = b1.all_share(n, rho, v)
             worst_match = max(worst_match, abs(o["user_utilities"][0] - a["user_utility"]),
                               abs(o["platform_payoff"] / n - a["platform_per_user"]))
-    ok = worst_match < ctx.tolerance and drift < RATE_DRIFT
+    ok = worst_match < ctx.tol and drift < RATE_DRIFT
     return ClaimResult(ok, computed={"max n*error": round(worst_rate, 4),
                                      "n*error relative change": round(drift, 5),
                                      "closed_form_vs_cholesky": float(worst_match)},
@@ -342,7 +342,7 @@ def _thmb2_full(ctx: CheckContext) -> ClaimResult:
     net_t, full_t = mech.utilities(0, 0.75, 0.75, reps)
     net_l, full_l = mech.utilities(0, 0.75, 0.3, reps)
     gain = full_l - full_t
-    tol = ctx.tolerance
+    tol = ctx.tol
     ok = (abs(p_t - 201 / 720) < tol and abs(p_l - 17 / 48) < tol
           and abs(gain - 7 / 60) < tol and net_l < net_t)
     return ClaimResult(ok, computed=round(gain, 9), paper_value=round(7 / 60, 9),
@@ -370,8 +370,8 @@ def _ironing(ctx: CheckContext) -> ClaimResult:
         base = mech.utilities(0, tv, tv, reps)[0]
         for x in xs:
             worst = max(worst, mech.utilities(0, tv, float(x), reps)[0] - base)
-    ok = (not pr.satisfies_assumption_2()) and mech.ironed[0] and mono >= -ctx.tolerance and \
-        worst <= ctx.tolerance
+    ok = (not pr.satisfies_assumption_2()) and mech.ironed[0] and mono >= -ctx.tol and \
+        worst <= ctx.tol
     return ClaimResult(ok, computed=worst, details={"min_ironed_slope": mono},
                        message="ironing by weighted PAVA (scipy.optimize.isotonic_regression)")
 
@@ -556,7 +556,7 @@ def _thmb3(ctx: CheckContext) -> ClaimResult:
             v2[0] = vh
             eq2 = enumerate_gray(sig, [platform_objective(2 * v2)])[0].profile
             w2 = float(((1 - v2) * leakage(sig, eq2)).sum())
-            if enumerate_gray(sig, [surplus_objective(v2)])[0].value - w2 > ctx.tolerance:
+            if enumerate_gray(sig, [surplus_objective(v2)])[0].value - w2 > ctx.tol:
                 found = True
                 break
         no_ineff += not found
@@ -675,7 +675,7 @@ def _thm4p32(ctx: CheckContext) -> ClaimResult:
                                      np.zeros(n, int))[0]
             w_one = sum(c(i, frozenset(range(n))) for i in range(n)) + \
                 float(((1 - v) * leakage(sig, aw)).sum())
-            tol = ctx.tolerance
+            tol = ctx.tol
             good = (r["ok"] and r["platform2_cap_gain"] <= tol and g1 <= tol and u1 >= -ROUNDING
                     and fb["best_split_value"] < fb["best_one_platform_value"]
                     and abs(fb["value"] - w_one) <= tol)
@@ -760,7 +760,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
         p1 = np.where(v1, v * np.diag(sig) + big + rng.uniform(0, 0.1, n), 0.0)
         g, who, _ = user_deviation_gain(sig, v, c, p1, zero, ones, share)
         pd = part31_deviation_prices(sig, v, c)
-        if g > ctx.tolerance:
+        if g > ctx.tol:
             if share[who]:
                 fails.append(f"sharer {who} leaves at dominant prices")
             else:
@@ -772,7 +772,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
             else:
                 prof = min(platform_profits(sig, p1, pd, j, s)[1] for j, s in eqs)
                 min_profit = min(min_profit, prof)
-                if prof <= ctx.tolerance:
+                if prof <= ctx.tol:
                     fails.append(f"a pure user equilibrium gives platform 2 {prof:.3g}")
                 else:
                     counts["decisive"] += 1
@@ -781,7 +781,7 @@ def _thm4p31(ctx: CheckContext) -> ClaimResult:
         if sus:
             counts[f"case{case}_least_prices"] += 1
             eqs = user_equilibria(sig, v, c, pm, pd, tables=tab)
-            if any(platform_profits(sig, pm, pd, j, s)[1] <= ctx.tolerance for j, s in eqs):
+            if any(platform_profits(sig, pm, pd, j, s)[1] <= ctx.tol for j, s in eqs):
                 counts[f"case{case}_least_prices_proof_deviation_blocked"] += 1
             if check_equilibrium(sig, v, c, pm, zero, ones, share)["ok"]:
                 counts[f"case{case}_least_prices_checker_finds_no_deviation"] += 1
@@ -823,7 +823,7 @@ def _thm4p23_threshold(ctx: CheckContext) -> ClaimResult:
                     acc += leakage(sig, mask_pair(n, i, j))[i] - leakage(sig, mask_pair(n, i))[i]
             term = max(term, acc / (2 * (3 * n - 2)))
         correlated = bool((np.abs(sig - np.diag(np.diag(sig))) > 0).any())
-        if (term > ctx.tolerance) != correlated:
+        if (term > ctx.tol) != correlated:
             bad += 1
             worst = {"summary": f"term {term:.3g}, correlated {correlated}",
                      "instance": _inst(sig, np.full(n, 0.5))}
