@@ -26,11 +26,13 @@ Costs are non-negative throughout (the paper's Section 4 needs ``F`` on ``[0, in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import budget
 
@@ -74,10 +76,10 @@ class _Base:
     def support(self) -> tuple[float, float]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def cdf(self, z):  # pragma: no cover - abstract
+    def cdf(self, z: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def ppf(self, u):  # pragma: no cover - abstract
+    def ppf(self, u: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def sample(self, rng: np.random.Generator, size) -> np.ndarray:
@@ -120,11 +122,11 @@ class Discrete(_Base):
     def support(self) -> tuple[float, float]:
         return float(self.values[0]), float(self.values[-1])
 
-    def cdf(self, z):
+    def cdf(self, z: ArrayLike) -> np.ndarray:
         idx = np.searchsorted(self.values, np.asarray(z, dtype=float), side="right")
         return np.concatenate(([0.0], self.cum))[idx]
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         u = np.asarray(u, dtype=float)
         k = np.searchsorted(self.cum, u, side="left")
         return self.values[np.minimum(k, self.values.size - 1)]
@@ -179,13 +181,13 @@ class PiecewiseUniform(_Base):
     def support(self) -> tuple[float, float]:
         return float(self.breaks[0]), float(self.breaks[-1])
 
-    def cdf(self, z):
+    def cdf(self, z: ArrayLike) -> np.ndarray:
         return np.interp(np.asarray(z, dtype=float), self.breaks, self.Q)
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         return np.interp(np.asarray(u, dtype=float), self.Q, self.breaks)
 
-    def pdf(self, z):
+    def pdf(self, z: ArrayLike) -> np.ndarray:
         z = np.asarray(z, dtype=float)
         dens = self.masses / np.diff(self.breaks)
         j = np.clip(np.searchsorted(self.breaks, z, side="right") - 1, 0, dens.size - 1)
@@ -226,7 +228,7 @@ class PiecewiseUniform(_Base):
         err = float(np.max(curv * delta ** 2 / 8.0))
         return CostCurve(q, H, exact=False, error_bound=err, error_is_bound=True)
 
-    def virtual_cost(self, z):
+    def virtual_cost(self, z: ArrayLike) -> np.ndarray:
         """``phi(z) = z + F(z)/f(z)`` (Section 4.2)."""
         z = np.asarray(z, dtype=float)
         return z + self.cdf(z) / self.pdf(z)
@@ -238,10 +240,10 @@ class PiecewiseUniform(_Base):
 class _ContinuousBase(_Base):
     kind = "continuous"
 
-    def pdf(self, z):  # pragma: no cover - abstract
+    def pdf(self, z: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def virtual_cost(self, z):
+    def virtual_cost(self, z: ArrayLike) -> np.ndarray:
         """``phi(z) = z + F(z)/f(z)`` (Section 4.2)."""
         z = np.asarray(z, dtype=float)
         return z + self.cdf(z) / self.pdf(z)
@@ -287,16 +289,16 @@ class Continuous(_ContinuousBase):
         a, b = self.dist.support()
         return float(a), float(b)
 
-    def cdf(self, z):
+    def cdf(self, z: ArrayLike) -> np.ndarray:
         return self.dist.cdf(z)
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         a, b = self.support
         u = np.asarray(u, dtype=float)
         out = np.asarray(self.dist.ppf(u), dtype=float)
         return np.where(u <= 0, a, np.where(u >= 1, b, out))
 
-    def pdf(self, z):
+    def pdf(self, z: ArrayLike) -> np.ndarray:
         return self.dist.pdf(z)
 
     def mean(self) -> float:
@@ -318,11 +320,11 @@ class ContinuousMixture(_ContinuousBase):
         s = [c.support for c in self.components]
         return min(a for a, _ in s), max(b for _, b in s)
 
-    def cdf(self, z):
+    def cdf(self, z: ArrayLike) -> np.ndarray:
         return sum(w * np.asarray(c.cdf(z), dtype=float)
                    for w, c in zip(self.weights, self.components, strict=True))
 
-    def pdf(self, z):
+    def pdf(self, z: ArrayLike) -> np.ndarray:
         return sum(w * np.asarray(c.pdf(z), dtype=float)
                    for w, c in zip(self.weights, self.components, strict=True))
 
@@ -332,7 +334,7 @@ class ContinuousMixture(_ContinuousBase):
         z = np.linspace(a, b, 4097)
         return z, np.maximum.accumulate(np.asarray(self.cdf(z), dtype=float))
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         """``F^{-1}``: bracket from a CDF table of 4097 points, then safeguarded Newton.
 
         Each step keeps the bracket ``F(lo) < u <= F(hi)``; the Newton step ``z - (F(z) -
@@ -392,7 +394,7 @@ class ContinuousMixture(_ContinuousBase):
         return {"kind": "mixture", "components": len(self.components)}
 
 
-def mixture(components, weights):
+def mixture(components: Sequence[Any], weights: ArrayLike) -> _Base:
     """Mixture of distributions, kept exact where the family is closed under mixing.
 
     All :class:`Discrete`: a :class:`Discrete` on the union of atoms (masses added).

@@ -28,6 +28,7 @@ points are left out; the first and last points are always kept):
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: Relative tolerance below which a point counts as on (not below) a chord: deviations are
 #: compared with ``HULL_RTOL * scale`` where ``scale`` is the larger of the range of ``y`` and
@@ -35,7 +36,7 @@ import numpy as np
 HULL_RTOL = 1e-15
 
 
-def _check(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _check(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     x = np.ascontiguousarray(x, dtype=float)
     y = np.ascontiguousarray(y, dtype=float)
     if x.ndim != 1 or x.shape != y.shape:
@@ -53,7 +54,7 @@ def _tol(y: np.ndarray) -> float:
     return HULL_RTOL * max(float(np.max(y) - np.min(y)), float(np.max(np.abs(y))))
 
 
-def monotone_chain(x, y) -> np.ndarray:
+def monotone_chain(x: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Strict lower-hull vertices by Andrew's monotone chain (reference implementation).
 
     Parameters
@@ -82,7 +83,7 @@ def monotone_chain(x, y) -> np.ndarray:
     return np.asarray(hull, dtype=np.int64)
 
 
-def lower_convex_hull(x, y) -> np.ndarray:
+def lower_convex_hull(x: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Strict lower convex hull vertices of points sorted by ``x`` (vectorised).
 
     Parameters

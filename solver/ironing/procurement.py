@@ -91,7 +91,7 @@ def order_statistic_mean(dist, n: int, k: int) -> float:
     return float(val)
 
 
-def envy_free_benchmark(dist, n: int, w: int) -> float:
+def envy_free_benchmark(dist: Any, n: int, w: int) -> float:
     """``w E[v_(w+1)]`` (Section 4.1)."""
     return w * order_statistic_mean(dist, n, w + 1)
 
@@ -120,7 +120,7 @@ class Contract:
                 + (self.c_plus - self.c_minus) * self.alpha_plus * self.beta)
 
 
-def contract(dist, c: float) -> Contract:
+def contract(dist: Any, c: float) -> Contract:
     """The (possibly randomised) threshold contract with acceptance probability ``c``."""
     dist = as_distribution(dist)
     if not 0.0 < c <= 1.0:
@@ -141,7 +141,7 @@ def contract(dist, c: float) -> Contract:
     return Contract(c, a, a, c, c, 1.0)
 
 
-def mechanism_payment(dist, n: int, w: int) -> float:
+def mechanism_payment(dist: Any, n: int, w: int) -> float:
     """Mechanism 1's expected total payment with ``c = w/n`` (Section 4.1, Theorem 4.3)."""
     return n * contract(dist, w / n).expected_payment_per_player()
 

@@ -26,9 +26,11 @@ N_{-i}^* + d_i sigma^2 / N_i^*``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import InstanceError
 from .envy_free import as_valuations, ef_revenue, purchases
@@ -93,7 +95,8 @@ class Mechanism:
         return out
 
 
-def build_mechanism(V: np.ndarray, costs, sigma: float, A=None) -> Mechanism:
+def build_mechanism(V: np.ndarray, costs: ArrayLike, sigma: float,
+                    A: Callable[..., np.ndarray] | None = None) -> Mechanism:
     """Algorithm 2, lines 1-4: run Algorithm 1 (over ``N >= 2``) and fix ``M^*``.
 
     Parameters

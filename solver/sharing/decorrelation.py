@@ -15,6 +15,7 @@ import itertools
 
 import numpy as np
 import scipy.linalg as sla
+from numpy.typing import ArrayLike
 
 from ..errors import InstanceError
 from .leakage import _mask
@@ -22,7 +23,8 @@ from .leakage import _mask
 __all__ = ["decorrelated_leakage", "decorrelated_equilibrium_literal"]
 
 
-def decorrelated_leakage(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+def decorrelated_leakage(sigma: np.ndarray, profile: ArrayLike,
+                         noise: float = 1.0) -> np.ndarray:
     """``Ĩ_i(S)``: ``[(M_SS)^{-1}]_ii`` for sharers, 0 for non-sharers (needs Σ ≻ 0)."""
     n = sigma.shape[0]
     a = _mask(n, profile)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
+from numpy.typing import ArrayLike
 from scipy.linalg import lapack
 
 from ..errors import InstanceError
@@ -118,7 +119,8 @@ def mask_from_indices(n: int, sharers: Any) -> np.ndarray:
     return m
 
 
-def posterior_variances(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+def posterior_variances(sigma: np.ndarray, profile: ArrayLike,
+                        noise: float = 1.0) -> np.ndarray:
     """``P_ii = Var(x_i | s_S) = Σ_ii - I_i(S)`` for every user (one Cholesky of Σ_SS + τI)."""
     a = _mask(sigma.shape[0], profile)
     d = np.diag(sigma).copy()
@@ -155,7 +157,7 @@ def posterior_stats(sigma: np.ndarray, profile, noise: float = 1.0
     return d - np.einsum("sj,sj->j", sigma[s, :], w), m
 
 
-def leakage(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+def leakage(sigma: np.ndarray, profile: ArrayLike, noise: float = 1.0) -> np.ndarray:
     """Leaked information ``I_i(S)`` for every user ``i`` (appendix line 262; re-derived).
 
     ``profile`` is a 0/1 vector or boolean mask of length n (see :func:`mask_from_indices`).
@@ -175,7 +177,8 @@ def own_marginals(post_var: np.ndarray, profile_mask: np.ndarray, noise: float =
     return m
 
 
-def leakage_without_each(sigma: np.ndarray, profile, noise: float = 1.0) -> np.ndarray:
+def leakage_without_each(sigma: np.ndarray, profile: ArrayLike,
+                         noise: float = 1.0) -> np.ndarray:
     """``I_i(S ∖ {i})`` for each sharer ``i`` (= ``I_i(S)`` for non-sharers)."""
     pv, m = posterior_stats(sigma, profile, noise)
     return np.diag(sigma) - pv - m
