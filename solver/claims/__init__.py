@@ -3,6 +3,7 @@
 from .registry import (
     CheckContext,
     Claim,
+    ClaimList,
     ClaimResult,
     Worst,
     all_claims,
@@ -12,5 +13,5 @@ from .registry import (
     select,
 )
 
-__all__ = ["CheckContext", "Claim", "ClaimResult", "Worst", "all_claims", "register",
+__all__ = ["CheckContext", "ClaimList", "Claim", "ClaimResult", "Worst", "all_claims", "register",
            "register_claim", "register_unchecked", "select"]

@@ -401,6 +401,40 @@ class Claim:
 _CLAIMS: dict[str, Claim] = {}
 
 
+class ClaimList(list[Claim]):
+    """The claims a module collects, for its package's ``plugin.py`` to register.
+
+    One collector for every claims module (they had nine hand-written copies of the same
+    decorator): ``CLAIMS = ClaimList(PAPER)``, then ``@CLAIMS.check(id, section=...,
+    statement=...)`` on a check function and ``CLAIMS.unchecked(id, ...)`` for a statement
+    recorded with why it is not checked.  Importing the module registers nothing.
+    """
+
+    def __init__(self, paper: str = "") -> None:
+        super().__init__()
+        self.paper = paper
+
+    def check(self, id: str, *, section: str, statement: str, kind: Kind = "theorem",
+              paper: str | None = None, tolerance: float | None = None, reason: str = "",
+              expected: Expected = "holds",
+              ) -> Callable[[Callable[[CheckContext], ClaimResult]],
+                            Callable[[CheckContext], ClaimResult]]:
+        """Decorator collecting a check function as a :class:`Claim` (``paper`` defaults
+        to the list's)."""
+        def deco(fn: Callable[[CheckContext], ClaimResult]
+                 ) -> Callable[[CheckContext], ClaimResult]:
+            self.append(Claim(id, self.paper if paper is None else paper, section, statement,
+                              kind, fn, tolerance, reason, expected))
+            return fn
+        return deco
+
+    def unchecked(self, id: str, *, section: str, statement: str, reason: str,
+                  paper: str | None = None) -> None:
+        """Collect a statement the library records but does not check, with why."""
+        self.append(Claim(id, self.paper if paper is None else paper, section, statement,
+                          "unchecked", None, None, reason))
+
+
 def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
              tolerance: float | None = None, reason: str = "", expected: Expected = "holds",
              ) -> Callable[[Callable[[CheckContext], ClaimResult]],

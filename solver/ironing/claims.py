@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import stats
 
-from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
+from ..claims.registry import CheckContext, Claim, ClaimList, ClaimResult
 from ..tolerances import EXACT, INEQUALITY
 from .distributions import Discrete, PiecewiseUniform
 from .families import (
@@ -53,17 +53,10 @@ from .tolerances import BIAS_Z, EXHAUSTIVE, WILSON_ONE_SIDED
 PAPER = ("FL12: Fleischer, Lyu, Approximately Optimal Auctions for Selling Privacy when Costs "
          "are Correlated with Data")
 
-_COLLECTED: list[Claim] = []
+#: Collected here, registered by :mod:`solver.ironing.plugin`.
+_COLLECTED = ClaimList(PAPER)
 Check = Callable[[CheckContext], ClaimResult]
-
-
-def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
-             tolerance: float | None = None) -> Callable[[Check], Check]:
-    """Collect a check function as a claim (registered by :mod:`solver.ironing.plugin`)."""
-    def deco(fn: Check) -> Check:
-        _COLLECTED.append(Claim(id, paper, section, statement, kind, fn, tolerance))
-        return fn
-    return deco
+register = _COLLECTED.check
 
 
 def _instance(dist, n: int, w: int) -> dict:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..claims.registry import CheckContext, Claim, ClaimResult, Expected, Kind
+from ..claims.registry import CheckContext, Claim, ClaimList, ClaimResult
 from ..opt import LinearProgram
 from ..opt import solve as solve_lp
 from ..tolerances import INEQUALITY
@@ -21,22 +21,10 @@ PAPER = ("FL12: Fleischer, Lyu, Approximately Optimal Auctions for Selling Priva
          "are Correlated with Data")
 
 Check = Callable[[CheckContext], ClaimResult]
-_COLLECTED: list[Claim] = []
-
-
-def _collect(id: str, *, section: str, statement: str, kind: Kind = "theorem",
-             tolerance: float | None = None, expected: Expected = "holds"
-             ) -> Callable[[Check], Check]:
-    """Collect a check function as a claim (registered by :mod:`solver.ironing.plugin`)."""
-    def deco(fn: Check) -> Check:
-        _COLLECTED.append(Claim(id, PAPER, section, statement, kind, fn, tolerance, "",
-                                expected))
-        return fn
-    return deco
-
-
-def _unchecked(id: str, *, section: str, statement: str, reason: str) -> None:
-    _COLLECTED.append(Claim(id, PAPER, section, statement, "unchecked", None, None, reason))
+#: Collected here, registered by :mod:`solver.ironing.plugin`.
+_COLLECTED = ClaimList(PAPER)
+_collect = _COLLECTED.check
+_unchecked = _COLLECTED.unchecked
 
 
 # ------------------------------------------------------------------ Lemma 4.4, only if

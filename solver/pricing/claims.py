@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..claims.registry import CheckContext, Claim, ClaimResult, Expected, Kind
+from ..claims.registry import CheckContext, Claim, ClaimList, ClaimResult, Expected, Kind
 from ..tolerances import EXACT, MONTE_CARLO_Z
 from .approx import grid_dp
 from .envy_free import (
@@ -47,23 +47,19 @@ PAPER = ("CCK25: Chen, Clinton, Kandasamy, Incentivizing Truthful Data Contribut
          "Marketplace for Mean Estimation")
 FAMILIES = ("uniform", "coarse", "estimation", "types2")
 
-_COLLECTED: list[Claim] = []
+_COLLECTED = ClaimList(PAPER)
 Check = Callable[[CheckContext], ClaimResult]
 
 
 def _theorem(id: str, *, paper: str, section: str, statement: str, kind: Kind,
              tolerance: float, expected: Expected = "holds") -> Callable[[Check], Check]:
-    """Collect a check function as a claim (registered by :mod:`solver.pricing.plugin`)."""
-    def deco(fn: Check) -> Check:
-        _COLLECTED.append(Claim(id, paper, section, statement, kind, fn, tolerance,
-                                expected=expected))
-        return fn
-    return deco
+    """Collect a check function as a claim (registered by :mod:`solver.pricing.plugin`);
+    every pricing check names its tolerance."""
+    return _COLLECTED.check(id, paper=paper, section=section, statement=statement, kind=kind,
+                            tolerance=tolerance, expected=expected)
 
 
-def _unchecked(id: str, *, paper: str, section: str, statement: str, reason: str) -> None:
-    """Collect a statement the library records but does not check numerically."""
-    _COLLECTED.append(Claim(id, paper, section, statement, "unchecked", None, None, reason))
+_unchecked = _COLLECTED.unchecked
 
 
 def _small(ctx: CheckContext, count_quick: int, count_full: int, Bmax: int, Nmax: int

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..claims.registry import CheckContext, Claim, ClaimResult, Expected, Kind
+from ..claims.registry import CheckContext, ClaimList, ClaimResult
 from ..tolerances import BACKEND_AGREEMENT, EXACT, INEQUALITY
 from . import election, facility, lp_benchmark, vcg_exhaustive
 from .model import PrivacyBound
@@ -27,23 +27,9 @@ Check = Callable[[CheckContext], ClaimResult]
 PAPER = "Chen, Chong, Kash, Moran, Vadhan: Truthful Mechanisms for Agents that Value Privacy"
 
 #: Every privacy claim, in order (registered by :mod:`solver.privacy.plugin`, not here).
-CLAIMS: list[Claim] = []
-
-
-def register(id: str, *, paper: str, section: str, statement: str, kind: Kind,
-             tolerance: float | None = None, reason: str = "",
-             expected: Expected = "holds") -> Callable[[Check], Check]:
-    """Decorator adding a check to :data:`CLAIMS` (nothing is registered at import)."""
-    def deco(fn: Check) -> Check:
-        CLAIMS.append(Claim(id, paper, section, statement, kind, fn, tolerance, reason,
-                            expected))
-        return fn
-    return deco
-
-
-def unchecked(id: str, *, section: str, statement: str, reason: str) -> None:
-    """Add a statement the library records but does not check, with why."""
-    CLAIMS.append(Claim(id, PAPER, section, statement, "unchecked", None, None, reason))
+CLAIMS = ClaimList(PAPER)
+register = CLAIMS.check
+unchecked = CLAIMS.unchecked
 
 
 def _tolerance(ctx: CheckContext) -> float:

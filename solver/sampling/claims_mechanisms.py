@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..claims.registry import CheckContext, Claim, ClaimResult
+from ..claims.registry import CheckContext, ClaimList, ClaimResult
 from ..tolerances import EXACT
 from . import mechanisms as M
 from . import utility as U
@@ -30,15 +30,8 @@ CheckFn = Callable[[CheckContext], ClaimResult]
 PAPER = "Pricing Private Data (Gkatzelis, Aperjis, Huberman) [GAH12]"
 #: The claims of this module, registered by :mod:`solver.sampling.plugin` (importing
 #: this module registers nothing).
-CLAIMS: list[Claim] = []
-
-
-def _claim(id: str, **kw: Any) -> Callable[[CheckFn], CheckFn]:
-    """Decorator adding a check function to :data:`CLAIMS` as a :class:`Claim`."""
-    def deco(fn: CheckFn) -> CheckFn:
-        CLAIMS.append(Claim(id, check=fn, **kw))
-        return fn
-    return deco
+CLAIMS = ClaimList()
+_claim = CLAIMS.check
 
 
 #: Figure 2 of [GAH12, Section 4.3]: buyers per demanded sample size, case (a) being the

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..claims.registry import CheckContext, Claim, ClaimResult, Kind
+from ..claims.registry import CheckContext, Claim, ClaimList, ClaimResult
 from ..tolerances import EXACT
 from . import example_b1 as b1
 from .bayes import ThmB2Mechanism, uniform_prior, vcg_prices
@@ -43,23 +43,11 @@ PAPER = ("AMMO22: Acemoglu, Makhdoumi, Malekian, Ozdaglar, Too Much Data: Prices
          "Inefficiencies in Data Markets, online appendix")
 RHOS = (0.3, 0.5, 0.8)
 
-_COLLECTED: list[Claim] = []
+#: Collected here, registered by :mod:`solver.sharing.plugin`.
+_COLLECTED = ClaimList()
 Check = Callable[[CheckContext], ClaimResult]
-
-
-def _collect(id: str, *, paper: str, section: str, statement: str, kind: Kind,
-             tolerance: float | None = None) -> Callable[[Check], Check]:
-    """Collect a check function as a claim (registered by :mod:`solver.sharing.plugin`)."""
-    def deco(fn: Check) -> Check:
-        _COLLECTED.append(Claim(id, paper, section, statement, kind, fn, tolerance))
-        return fn
-    return deco
-
-
-def _collect_unchecked(id: str, *, paper: str, section: str, statement: str,
-                       reason: str) -> None:
-    """Collect a statement the library records but does not check numerically."""
-    _COLLECTED.append(Claim(id, paper, section, statement, "unchecked", None, None, reason))
+_collect = _COLLECTED.check
+_collect_unchecked = _COLLECTED.unchecked
 
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..claims.registry import CheckContext, Claim, ClaimResult, Expected, Kind
+from ..claims.registry import CheckContext, Claim, ClaimList, ClaimResult
 from ..opt import LinearProgram
 from ..opt import solve as solve_lp
 from . import example_b1 as b1
@@ -36,18 +36,9 @@ RHOS = (0.3, 0.5, 0.8)
 EFFICIENCY_GAP = CHECK
 
 Check = Callable[[CheckContext], ClaimResult]
-_COLLECTED: list[Claim] = []
-
-
-def _collect(id: str, *, section: str, statement: str, kind: Kind = "theorem",
-             tolerance: float | None = None, expected: Expected = "holds"
-             ) -> Callable[[Check], Check]:
-    """Collect a check function as a claim (registered by :mod:`solver.sharing.plugin`)."""
-    def deco(fn: Check) -> Check:
-        _COLLECTED.append(Claim(id, PAPER, section, statement, kind, fn, tolerance, "",
-                                expected))
-        return fn
-    return deco
+#: Collected here, registered by :mod:`solver.sharing.plugin`.
+_COLLECTED = ClaimList(PAPER)
+_collect = _COLLECTED.check
 
 
 def _cov(rng: np.random.Generator, n: int) -> np.ndarray:
