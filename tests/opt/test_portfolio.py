@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from solver.opt import LinearProgram, solve
-from solver.opt.backends.portfolio import _kill, combine
+from solver.opt.backends.isolation import kill_session
+from solver.opt.backends.portfolio import combine
 from solver.opt.result import Solution
 from solver.pricing.envy_free import pairwise_milp
 from solver.pricing.families import random_valuations
@@ -71,7 +72,7 @@ def test_kill_reaches_the_solver_a_member_launched():
             break
         time.sleep(0.05)
     assert len(in_session(proc.pid)) >= 2
-    _kill(proc)
+    kill_session(proc)
     proc.wait(timeout=5)
     for _ in range(100):
         if not in_session(proc.pid):

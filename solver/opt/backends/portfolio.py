@@ -22,10 +22,8 @@ valid on its own.
 
 from __future__ import annotations
 
-import os
 import pickle
 import queue as queue_mod
-import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +36,7 @@ from ...tolerances import KILL_GRACE
 from ..problem import LinearProgram
 from ..result import DEFINITIVE, Solution, Status, relative_gap
 from .base import Backend
+from .isolation import kill_session
 
 #: Default members: two independent branch-and-bound codes.
 DEFAULT_MEMBERS = ("highs", "pulp:CBC")
@@ -54,10 +53,6 @@ GRACE = KILL_GRACE
 WORKER = [sys.executable, "-m", "solver.opt.backends.race_worker"]
 
 
-def _failed(name: str, seconds: float, why: str, status: str = "error") -> Solution:
-    return Solution.failed(name, seconds, why, status=status)  # type: ignore[arg-type]
-
-
 def _run_member(name: str, payload: bytes, procs: dict, results: queue_mod.Queue,
                 t0: float, stop: threading.Event) -> None:
     """Thread body: run one member's worker process and put ``(name, Solution)``."""
@@ -65,32 +60,23 @@ def _run_member(name: str, payload: bytes, procs: dict, results: queue_mod.Queue
         proc = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
     except OSError as exc:
-        results.put((name, _failed(name, time.perf_counter() - t0, f"cannot start: {exc}")))
+        results.put((name, Solution.failed(name, time.perf_counter() - t0, f"cannot start: {exc}")))
         return
     procs[name] = proc
     if stop.is_set():            # the race ended before this member started: stop it too
-        _kill(proc)
+        kill_session(proc)
     try:
         out, err = proc.communicate(payload)
     except (OSError, ValueError) as exc:
-        results.put((name, _failed(name, time.perf_counter() - t0, f"{exc}")))
+        results.put((name, Solution.failed(name, time.perf_counter() - t0, f"{exc}")))
         return
     try:
         sol = pickle.loads(out)
     except Exception:  # killed, crashed or wrote garbage: the exit code and stderr say why
         tail = err.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        sol = _failed(name, time.perf_counter() - t0,
+        sol = Solution.failed(name, time.perf_counter() - t0,
                       f"worker exited with code {proc.returncode}: {tail[0]}")
     results.put((name, sol))
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """Stop a member and everything in its session."""
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            proc.kill()
 
 
 def combine(problem: LinearProgram, results: dict[str, Solution], seconds: float,
@@ -187,9 +173,9 @@ class PortfolioBackend(Backend):
                         continue
                     over = time.perf_counter() - limit
                     for m in self.members:
-                        got.setdefault(m, _failed(m, time.perf_counter() - t0,
-                                                  f"killed {over:.1f} s after the time limit",
-                                                  "time_limit"))
+                        got.setdefault(m, Solution.failed(
+                            m, time.perf_counter() - t0,
+                            f"killed {over:.1f} s after the time limit", status="time_limit"))
                     break
                 got[name] = sol
                 if sol.status in DEFINITIVE:
@@ -197,7 +183,7 @@ class PortfolioBackend(Backend):
         finally:
             stop.set()                       # set before the sweep: see _run_member
             for proc in list(procs.values()):
-                _kill(proc)
+                kill_session(proc)
             for t in threads:
                 t.join(timeout=5)
         return combine(problem, got, time.perf_counter() - t0,
