@@ -297,3 +297,6 @@ register_family(Family("pricing.random", "pricing", _gen_pricing_random,
                        {"B": 5, "N": 6, "kind": "uniform"},
                        "B buyers, N data points, valuations of solver.pricing."
                        "random_valuations (kind uniform, coarse, estimation, types2)"))
+
+# The other problems' evaluators, algorithms and families (each in its own module).
+from . import shipped_ironing, shipped_privacy, shipped_sharing  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Placeholder: the ironing evaluator, shipped algorithms and families of solver.bench."""

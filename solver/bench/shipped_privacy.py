@@ -1,0 +1,1 @@
+"""Placeholder: the privacy evaluator, shipped algorithms and families of solver.bench."""

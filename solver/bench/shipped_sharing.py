@@ -1,0 +1,1 @@
+"""Placeholder: the sharing evaluator, shipped algorithms and families of solver.bench."""
