@@ -404,9 +404,16 @@ def _line_writer() -> Any:
     return os.fdopen(os.dup(fd), "w", buffering=1, encoding="utf-8")
 
 
+def _check_scheduler(scheduler: str | None, workers: int | None) -> None:
+    """``--scheduler`` excludes ``--workers`` (exit 2, before anything runs)."""
+    if scheduler is not None and workers is not None:
+        raise InstanceError("scheduler", "give --scheduler or --workers, not both (the "
+                                         "cluster's workers run the tasks)")
+
+
 def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed: int,
                 json_out: bool, title: str, workers: int | None = None,
-                json_lines: bool = False) -> None:
+                json_lines: bool = False, scheduler: str | None = None) -> None:
     from .claims import CheckContext, select
     from .claims.runner import run_claims
 
@@ -414,6 +421,7 @@ def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed
         err_console.print("error: --json-lines: give --json or --json-lines, not both",
                           markup=False)
         raise typer.Exit(EXIT_INPUT)
+    _check_scheduler(scheduler, workers)
     if workers is not None and workers < 0:
         err_console.print(f"error: --workers: must be >= 0 (0 = in this process), got "
                           f"{workers}", markup=False)
@@ -436,7 +444,8 @@ def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed
     try:
         with stdout_to_stderr():  # a backend's banner must not precede the table or the JSON
             try:
-                rows = run_claims(claims, ctx, workers=workers, on_row=on_row)
+                rows = run_claims(claims, ctx, workers=workers, on_row=on_row,
+                                  scheduler=scheduler)
             finally:  # inside: Rich's live display restores the sys.stdout it started with
                 bar.close()
     finally:
@@ -457,6 +466,8 @@ def _run_claims(ids: list[str] | None, kinds: tuple[str, ...], quick: bool, seed
 
 _WORKERS_HELP = "Worker processes (default: every core; 0 = in this process, one by one)."
 _JSON_LINES_HELP = "Print one JSON object per claim as it finishes (completion order)."
+_SCHEDULER_HELP = ("Run the tasks on a Dask cluster: its scheduler, tcp://HOST:PORT (needs "
+                   "the optional packages dask and distributed; not with --workers).")
 
 
 @app.command()
@@ -465,10 +476,11 @@ def reproduce(
     seed: Annotated[int, typer.Option(help="Seed for any randomised example.")] = 0,
     workers: Annotated[int | None, typer.Option(help=_WORKERS_HELP)] = None,
     json_lines: Annotated[bool, typer.Option("--json-lines", help=_JSON_LINES_HELP)] = False,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
 ) -> None:
     """Run every registered paper example: paper's value beside the computed one."""
     _run_claims(None, ("example",), False, seed, json_out, "Paper examples", workers,
-                json_lines)
+                json_lines, scheduler)
 
 
 @app.command()
@@ -481,12 +493,14 @@ def verify(
     list_only: Annotated[bool, typer.Option("--list", help="List the claims and exit.")] = False,
     workers: Annotated[int | None, typer.Option(help=_WORKERS_HELP)] = None,
     json_lines: Annotated[bool, typer.Option("--json-lines", help=_JSON_LINES_HELP)] = False,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
 ) -> None:
     """Run the registered theorem checks and report the worst case found for each.
 
-    Claims run in parallel worker processes (``--workers``); the table and ``--json`` list
-    them in registry order, ``--json-lines`` streams them as they finish.  On a terminal a
-    progress bar (done/total, ETA) shows on stderr.
+    Claims run in parallel worker processes (``--workers``) or on a Dask cluster
+    (``--scheduler``); the table and ``--json`` list them in registry order,
+    ``--json-lines`` streams them as they finish.  On a terminal a progress bar
+    (done/total, ETA) shows on stderr.
     """
     if list_only:
         from .claims import all_claims
@@ -513,7 +527,7 @@ def verify(
         console.print(t)
         raise typer.Exit(EXIT_OK)
     _run_claims(claims, ("theorem", "unchecked"), quick, seed, json_out, "Theorem checks",
-                workers, json_lines)
+                workers, json_lines, scheduler)
 
 
 def _bench_table(df: Any, title: str) -> Table:
@@ -546,7 +560,9 @@ def bench(
                     ] = None,
     seeds: Annotated[int, typer.Option(help="Seeds 0..K-1 per parameter set.")] = 1,
     store: Annotated[Path | None, typer.Option(help="SQLite file for the rows.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")
+                       ] = None,
+    scheduler: Annotated[str | None, typer.Option(help=_SCHEDULER_HELP)] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per OPT solve.")] = None,
     rerun_file: Annotated[Path | None, typer.Option(
         "--rerun", help="Replay a worst-case file (solver worst --out): ALG, OPT, ratio.")
@@ -570,9 +586,10 @@ def bench(
     if problem is None or not algorithm or family is None:
         raise InstanceError("command line", "give PROBLEM, --algorithm and --family "
                                             "(or --rerun FILE)")
+    _check_scheduler(scheduler, workers)
     with stdout_to_stderr():
         df = B.run(problem, algorithm, family, grid, seeds, store=store, workers=workers,
-                   time_limit=time_limit)
+                   scheduler=scheduler, time_limit=time_limit)
     sense = B.get_evaluator(problem).sense
     if json_out:
         sys.stdout.write(_rows_json(df.drop(columns=[c for c in df.columns

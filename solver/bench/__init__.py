@@ -30,13 +30,14 @@ from .interface import (
     register_evaluator,
     register_family,
 )
+from .report import BenchReport, write_report
 from .runner import COLUMNS, expand_grid, load, ratio_interval, rerun, run, summary
 from .worst import WorstResult, worst
 
 __all__ = [
-    "COLUMNS", "SENSE_MAX", "SENSE_MIN", "Algorithm", "Evaluation", "Evaluator", "Family",
-    "Opt", "WorstResult", "algorithms", "evaluators", "expand_grid", "families",
+    "COLUMNS", "SENSE_MAX", "SENSE_MIN", "Algorithm", "BenchReport", "Evaluation", "Evaluator",
+    "Family", "Opt", "WorstResult", "algorithms", "evaluators", "expand_grid", "families",
     "get_evaluator", "get_family", "load", "load_algorithm", "ratio_interval",
     "register_algorithm", "register_evaluator", "register_family", "rerun", "run",
-    "summary", "worst",
+    "summary", "worst", "write_report",
 ]

@@ -28,7 +28,8 @@ from ..errors import InstanceError
 AlgorithmFn = Callable[[Any, np.random.Generator], Any]
 
 #: Ratio senses: ``ALG/OPT`` for payments and costs (minimised), ``OPT/ALG`` for revenue
-#: and welfare (maximised); both are >= 1 for a feasible answer.
+#: and welfare (maximised); both are >= 1 for a feasible answer when OPT bounds every
+#: feasible answer (:attr:`Evaluator.opt_bounds_answers`).
 SENSE_MIN = "ALG/OPT"
 SENSE_MAX = "OPT/ALG"
 
@@ -100,6 +101,12 @@ class Evaluator:
         ``(instance, answer) -> Evaluation``.
     solve
         ``(instance, time_limit) -> Opt`` (the package's certified ``solve``).
+    opt_bounds_answers
+        Whether OPT bounds every feasible answer, so that an answer better than the
+        certified OPT is infeasible (``True``); ``False`` where OPT is a benchmark of
+        another mechanism class that feasible answers may beat, e.g. FL12's envy-free
+        benchmark, which Mechanism 1 (buying ``w`` units only in expectation) often
+        undercuts: then ratios below 1 are legitimate.
     """
 
     problem: str
@@ -108,6 +115,7 @@ class Evaluator:
     objective: str
     evaluate: Callable[[Any, Any], Evaluation]
     solve: Callable[[Any, float | None], Opt]
+    opt_bounds_answers: bool = True
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,16 @@ problem's evaluator (:mod:`solver.bench.interface`).  One row per (task, algorit
     In the sense named by ``sense``: ``ALG/OPT`` for payments and costs, ``OPT/ALG`` for
     revenue and welfare (>= 1 for a feasible answer).
 
-Rows go to the ``bench`` table of an SQLite file (``--store``), one transaction per task.
+Rows go to the ``bench`` table of an SQLite file (``--store``, :class:`BenchStore`): one
+connection per run, one transaction per task.  Tasks run in this process (the evaluator,
+family and algorithms resolved once per run), in worker processes (``workers``) or on a
+Dask cluster (``scheduler``, :func:`solver.sweep.executors.dask_map`); the rows come back
+in task order whichever runs them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -37,6 +42,7 @@ from .interface import (
     Algorithm,
     Evaluation,
     Evaluator,
+    Family,
     Opt,
     get_evaluator,
     get_family,
@@ -59,7 +65,8 @@ def _nan(x: Any) -> float:
     return float("nan") if x is None else float(x)
 
 
-def ratio_interval(sense: str, alg: float, opt: Opt) -> tuple[float, float, float]:
+def ratio_interval(sense: str, alg: float, opt: Opt, *,
+                   bounds_answers: bool = True) -> tuple[float, float, float]:
     """``(ratio, lo, hi)``: the ratio if OPT is proven, else the interval its bound gives.
 
     Parameters
@@ -70,6 +77,9 @@ def ratio_interval(sense: str, alg: float, opt: Opt) -> tuple[float, float, floa
         The algorithm's evaluated value (feasible).
     opt
         The certified solve.
+    bounds_answers
+        Whether OPT bounds every feasible answer (:attr:`Evaluator.opt_bounds_answers`):
+        only then is ``lo`` at least 1.
 
     Returns
     -------
@@ -79,16 +89,34 @@ def ratio_interval(sense: str, alg: float, opt: Opt) -> tuple[float, float, floa
     """
     inc, bnd = opt.objective, opt.bound
     if opt.proven:
-        r = alg / inc if sense == SENSE_MIN else inc / alg
+        r = _ratio(sense, alg, inc)
         return r, r, r
+    floor = 1.0 if bounds_answers else 0.0  # ALG >= OPT (min) / ALG <= OPT (max) or not
     with np.errstate(divide="ignore", invalid="ignore"):
-        if sense == SENSE_MIN:  # OPT in [bound, incumbent], ALG >= OPT
-            lo = max(1.0, alg / inc) if math.isfinite(inc) and inc > 0 else 1.0
+        if sense == SENSE_MIN:  # OPT in [bound, incumbent]
+            lo = max(floor, alg / inc) if math.isfinite(inc) and inc > 0 else floor
             hi = alg / bnd if math.isfinite(bnd) and bnd > 0 else math.inf
-        else:  # OPT in [incumbent, bound], ALG <= OPT
-            lo = max(1.0, inc / alg) if math.isfinite(inc) and alg > 0 else 1.0
+        else:  # OPT in [incumbent, bound]
+            lo = max(floor, inc / alg) if math.isfinite(inc) and alg > 0 else floor
             hi = bnd / alg if math.isfinite(bnd) and alg > 0 else math.inf
     return math.nan, float(lo), float(hi)
+
+
+def _ratio(sense: str, alg: float, opt: float) -> float:
+    """ALG/OPT or OPT/ALG, with the degenerate denominators named rather than divided by.
+
+    The denominator (OPT for ``ALG/OPT``, ALG for ``OPT/ALG``) can be 0 or negative: a
+    sharing profile's payoff is 0 when nobody shares and negative beyond [AMMO22, Example
+    B-1]'s threshold.  Then the ratio is 1 when the numerator is no better (equal within
+    :data:`~solver.bench.shipped.OPT_TOL`, relative) and ``inf`` otherwise: the answer earns
+    nothing of a positive optimum (JSON prints it as ``null``, a non-finite number).
+    """
+    num, den = (alg, opt) if sense == SENSE_MIN else (opt, alg)
+    if den > 0:
+        return num / den
+    if num <= den or math.isclose(num, den, rel_tol=OPT_TOL, abs_tol=0.0):
+        return 1.0
+    return math.inf
 
 
 def _key(problem: str, family: str, params: Mapping[str, Any], seed: int, alg: str) -> str:
@@ -99,6 +127,10 @@ def _key(problem: str, family: str, params: Mapping[str, Any], seed: int, alg: s
 def judge(ev: Evaluator, instance: Any, alg: Algorithm, seed: int, opt: Opt,
           opt_seconds: float) -> dict[str, Any]:
     """Run ``alg`` on ``instance`` (rng seeded by ``seed``), evaluate it, take the ratio.
+
+    A value better than the certified OPT is a violation only where OPT bounds every
+    feasible answer (:attr:`Evaluator.opt_bounds_answers`; not for a benchmark of another
+    mechanism class, e.g. FL12's envy-free benchmark, where ratios below 1 are legitimate).
 
     Returns
     -------
@@ -122,8 +154,9 @@ def judge(ev: Evaluator, instance: Any, alg: Algorithm, seed: int, opt: Opt,
     alg_val = evaluation.value
     row["alg"] = alg_val
     viol = list(evaluation.violations)
-    if not viol and opt.proven and math.isfinite(alg_val):
-        scale = OPT_TOL * max(1.0, abs(opt.objective))
+    bounds = ev.opt_bounds_answers
+    if not viol and bounds and opt.proven and math.isfinite(alg_val):
+        scale = OPT_TOL * max(abs(opt.objective), abs(alg_val))  # relative: scale-free
         better = (alg_val < opt.objective - scale if ev.sense == SENSE_MIN
                   else alg_val > opt.objective + scale)
         if better:
@@ -136,7 +169,7 @@ def judge(ev: Evaluator, instance: Any, alg: Algorithm, seed: int, opt: Opt,
     if opt.status not in ("optimal", "time_limit"):
         row.update(status="error", error=f"OPT solve ended with status {opt.status}")
         return row
-    r, lo, hi = ratio_interval(ev.sense, alg_val, opt)
+    r, lo, hi = ratio_interval(ev.sense, alg_val, opt, bounds_answers=bounds)
     row.update(ratio=r, ratio_lo=lo, ratio_hi=hi, status="ok" if opt.proven else "unproven")
     return row
 
@@ -150,24 +183,42 @@ def _solve_opt(ev: Evaluator, instance: Any, time_limit: float | None) -> tuple[
     return opt, time.perf_counter() - t0
 
 
-def run_task(problem: str, algs: Sequence[str | Algorithm], family: str,
-             params: Mapping[str, Any], seed: int,
-             time_limit: float | None = None) -> list[dict[str, Any]]:
-    """Every algorithm on one instance of ``family`` (``params``, ``seed``): its rows."""
-    ev = get_evaluator(problem)
-    fam = get_family(family, problem)
-    algos = [load_algorithm(a, problem) for a in algs]
-    base = {"family": family, "params": dict(params), "seed": int(seed)}
+def _error_rows(ev: Evaluator, family: str, names: Sequence[str], params: Mapping[str, Any],
+                seed: int, error: str) -> list[dict[str, Any]]:
+    """The ``error`` rows of a task that produced no instance (or whose worker was lost)."""
+    return [{"family": family, "params": dict(params), "seed": int(seed),
+             "key": _key(ev.problem, family, params, seed, name), "problem": ev.problem,
+             "algorithm": name, "sense": ev.sense, "status": "error", "violations": [],
+             "error": error} for name in names]
+
+
+def _task_rows(ev: Evaluator, fam: Family, algos: Sequence[Algorithm],
+               params: Mapping[str, Any], seed: int,
+               time_limit: float | None) -> list[dict[str, Any]]:
+    """Every (resolved) algorithm on one instance of ``fam``: OPT solved once, the rows."""
+    family = fam.name
     try:
         instance = fam.make(params, seed)
     except Exception as exc:
-        return [{**base, "key": _key(problem, family, params, seed, a.name),
-                 "problem": problem, "algorithm": a.name, "sense": ev.sense,
-                 "status": "error", "violations": [],
-                 "error": f"instance: {type(exc).__name__}: {exc}"} for a in algos]
+        return _error_rows(ev, family, [a.name for a in algos], params, seed,
+                           f"instance: {type(exc).__name__}: {exc}")
     opt, opt_s = _solve_opt(ev, instance, time_limit)
-    return [{**base, "key": _key(problem, family, params, seed, a.name),
+    base = {"family": family, "params": dict(params), "seed": int(seed)}
+    return [{**base, "key": _key(ev.problem, family, params, seed, a.name),
              **judge(ev, instance, a, seed, opt, opt_s)} for a in algos]
+
+
+def run_task(problem: str, algs: Sequence[str | Algorithm], family: str,
+             params: Mapping[str, Any], seed: int,
+             time_limit: float | None = None) -> list[dict[str, Any]]:
+    """Every algorithm on one instance of ``family`` (``params``, ``seed``): its rows.
+
+    Looks the evaluator, the family and the algorithms up by name (what a worker process
+    or a Dask worker runs); :func:`run` in this process resolves them once per run.
+    """
+    ev = get_evaluator(problem)
+    return _task_rows(ev, get_family(family, problem),
+                      [load_algorithm(a, problem) for a in algs], params, seed, time_limit)
 
 
 def _task_star(args: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -188,24 +239,59 @@ def _sql_value(col: str, v: Any) -> Any:
     return v
 
 
+_INSERT = (f"INSERT OR REPLACE INTO bench ({', '.join(COLUMNS)}) VALUES "
+           f"({', '.join('?' * len(COLUMNS))})")
+
+
+class BenchStore:
+    """The ``bench`` table of an SQLite file, open for a whole run.
+
+    One connection for the run (opening one per task cost about a millisecond each) and one
+    transaction per :meth:`add` (a task's rows), in WAL mode with ``synchronous=NORMAL``:
+    a killed run keeps every task it committed.  A file that is not SQLite is an
+    ``InstanceError`` on ``store`` when it is opened, before anything runs.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        try:
+            self.con = sqlite3.connect(str(path))
+        except sqlite3.DatabaseError as exc:
+            raise InstanceError("store", f"{path}: cannot open an SQLite file: {exc}"
+                                ) from None
+        try:
+            self.con.execute("PRAGMA journal_mode=WAL")
+            self.con.execute("PRAGMA synchronous=NORMAL")
+            self.con.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.con.close()
+            raise InstanceError("store", f"{path}: not a usable SQLite file: {exc}") from None
+
+    def add(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Insert (or replace, by ``key``) ``rows`` in one transaction; how many."""
+        values = [[_sql_value(c, r.get(c)) for c in COLUMNS] for r in rows]
+        try:
+            with self.con:
+                self.con.executemany(_INSERT, values)
+        except sqlite3.DatabaseError as exc:
+            raise InstanceError("store", f"{self.path}: cannot write: {exc}") from None
+        return len(values)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+    def __enter__(self) -> BenchStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def store_rows(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert (or replace, by ``key``) rows in the ``bench`` table of ``path``."""
-    con = sqlite3.connect(str(path))
-    try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute(_SCHEMA)
-        n = 0
-        with con:
-            for r in rows:
-                con.execute(f"INSERT OR REPLACE INTO bench ({', '.join(COLUMNS)}) VALUES "
-                            f"({', '.join('?' * len(COLUMNS))})",
-                            [_sql_value(c, r.get(c)) for c in COLUMNS])
-                n += 1
-        return n
-    except sqlite3.DatabaseError as exc:
-        raise InstanceError("store", f"{path}: not a usable SQLite file: {exc}") from None
-    finally:
-        con.close()
+    with BenchStore(path) as st:
+        return st.add(rows)
 
 
 def load(path: str | Path) -> Any:
@@ -274,8 +360,8 @@ def expand_grid(grid: Mapping[str, Any] | str | None) -> list[dict[str, Any]]:
 
 def run(problem: str, algorithms: Sequence[str | Algorithm | Any], family: str,
         grid: Mapping[str, Any] | str | None = None, seeds: int | Sequence[int] = 1, *,
-        store: str | Path | None = None, workers: int = 1,
-        time_limit: float | None = None) -> Any:
+        store: str | Path | None = None, workers: int | None = None,
+        time_limit: float | None = None, scheduler: Any = None) -> Any:
     """Benchmark algorithms on a family against the certified OPT.
 
     Parameters
@@ -284,7 +370,8 @@ def run(problem: str, algorithms: Sequence[str | Algorithm | Any], family: str,
         ``sampling``, ``pricing``, ... (:func:`solver.bench.evaluators`).
     algorithms
         Registered names, ``package.module:function`` paths, or callables
-        ``fn(instance, rng) -> answer`` (callables need ``workers=1``).
+        ``fn(instance, rng) -> answer`` (a callable defined in ``__main__`` or a local
+        scope needs ``workers=1`` and no ``scheduler``).
     family
         A registered family of ``problem`` (:func:`solver.bench.families`).
     grid
@@ -292,22 +379,30 @@ def run(problem: str, algorithms: Sequence[str | Algorithm | Any], family: str,
     seeds
         How many seeds (``0..seeds-1``) or the seeds themselves.
     store
-        An SQLite file receiving the rows (table ``bench``).
+        An SQLite file receiving the rows (table ``bench``, one transaction per task).
     workers
-        Processes (tasks are instances: OPT is solved once per instance).
+        Processes (tasks are instances: OPT is solved once per instance); default 1 (in
+        this process).
     time_limit
         Seconds for each OPT solve; an OPT not proven in time makes ``unproven`` rows.
+    scheduler
+        A Dask scheduler address ``tcp://HOST:PORT`` or a ``distributed.Client``: the tasks
+        run on that cluster (not with ``workers``); the rows are those of a local run, in
+        the same order (``alg_seconds`` and ``opt_seconds`` aside).  A task whose Dask
+        workers keep dying gives ``error`` rows.
 
     Returns
     -------
     pandas.DataFrame
         One row per (instance, algorithm), the columns of :data:`COLUMNS` plus
-        ``param.<name>``.
+        ``param.<name>``, in grid × seed × algorithm order.
 
     Raises
     ------
     InstanceError
-        Bad input (unknown problem, family, parameter, algorithm), before anything runs.
+        Bad input (unknown problem, family, parameter, algorithm, ``workers`` with
+        ``scheduler``, an unreachable scheduler, a store that is not SQLite), before
+        anything runs.
     """
     ev = get_evaluator(problem)
     fam = get_family(family, problem)
@@ -318,52 +413,63 @@ def run(problem: str, algorithms: Sequence[str | Algorithm | Any], family: str,
     if not algos:
         raise InstanceError("algorithm", "give at least one algorithm")
     seed_list = list(range(int(seeds))) if isinstance(seeds, int) else [int(s) for s in seeds]
-    if workers < 1:
+    if scheduler is not None and workers is not None:
+        raise InstanceError("scheduler", "give a scheduler or workers, not both")
+    n_workers = 1 if workers is None else int(workers)
+    if n_workers < 1:
         raise InstanceError("workers", f"must be >= 1, got {workers}")
-    tasks = [(ev.problem, algos, family, s, seed, time_limit) for s in sets for seed in seed_list]
-    rows: list[dict[str, Any]] = []
-    if workers == 1 or len(tasks) <= 1:
-        for t in tasks:
-            got = run_task(*t)
-            if store is not None:
-                store_rows(store, got)
-            rows.extend(got)
-    else:
-        named = [a.name for a in algos]
+    tasks = [(s, seed) for s in sets for seed in seed_list]
+    remote = scheduler is not None or (n_workers > 1 and len(tasks) > 1)
+    if remote:
         for a in algos:
             if "<" in a.name or a.name.startswith("__main__:"):
                 raise InstanceError("algorithm", f"{a.name} cannot be imported by a worker "
-                                                 f"process: use workers=1, or define it at "
-                                                 f"module level in an importable module")
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            args = [(p, named, f, s, seed, tl) for (p, _, f, s, seed, tl) in tasks]
-            for got in pool.map(_task_star, args):
-                if store is not None:
-                    store_rows(store, got)
-                rows.extend(got)
-    return frame(rows)
+                                                 f"process: use workers=1 (no scheduler), "
+                                                 f"or define it at module level in an "
+                                                 f"importable module")
+    named = [a.name for a in algos]
+    args = [(ev.problem, named, family, s, seed, time_limit) for s, seed in tasks]
+    got: list[list[dict[str, Any]]] = [[] for _ in tasks]
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler is not None:  # connect first: an unreachable one stores nothing
+            from ..sweep.executors import scheduler_client
+
+            client = stack.enter_context(scheduler_client(scheduler))
+        st = stack.enter_context(BenchStore(store)) if store is not None else None
+
+        def done(i: int, rows: list[dict[str, Any]]) -> None:
+            got[i] = rows
+            if st is not None:
+                st.add(rows)
+
+        if client is not None:
+            from ..sweep.executors import dask_map
+
+            for i, rows, exc in dask_map(client, _task_star, [(a,) for a in args],
+                                         name="bench"):
+                if exc is not None:
+                    s, seed = tasks[i]
+                    rows = _error_rows(ev, family, named, s, seed,
+                                       f"{type(exc).__name__}: {exc}")
+                done(i, rows)
+        elif not remote:
+            for i, (s, seed) in enumerate(tasks):
+                done(i, _task_rows(ev, fam, algos, s, seed, time_limit))
+        else:
+            with ProcessPoolExecutor(max_workers=n_workers) as pool:
+                for i, rows in enumerate(pool.map(_task_star, args)):
+                    done(i, rows)
+    return frame([r for rows in got for r in rows])
 
 
-def summary(df: Any, by: str | None = None) -> Any:
-    """Per algorithm (× ``by``, a ``param.<name>`` column or a parameter name): count, median,
-    p95 and max ratio over ``ok`` rows, and the unproven / infeasible / error counts."""
-    import pandas as pd
+def summary(df: Any, by: str | Sequence[str] | None = None) -> Any:
+    """Per algorithm × parameters (``by``; default: every varying one): count, median, p95
+    and max ratio over ``ok`` rows, and the unproven / infeasible / error counts
+    (:func:`solver.bench.report.summary`)."""
+    from .report import summary as _summary
 
-    keys = ["algorithm", "sense"]
-    if by:
-        keys.append(by if by in df.columns else f"param.{by}")
-    out = []
-    for k, g in df.groupby(keys, dropna=False):
-        ok = g.loc[g["status"] == "ok", "ratio"]
-        out.append({**dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=True)),
-                    "count": int(ok.size),
-                    "median": float(ok.median()) if ok.size else math.nan,
-                    "p95": float(ok.quantile(0.95)) if ok.size else math.nan,
-                    "max": float(ok.max()) if ok.size else math.nan,
-                    "unproven": int((g["status"] == "unproven").sum()),
-                    "infeasible": int((g["status"] == "infeasible").sum()),
-                    "error": int((g["status"] == "error").sum())})
-    return pd.DataFrame(out)
+    return _summary(df, by)
 
 
 # ----------------------------------------------------------------------------- rerun
@@ -387,7 +493,9 @@ def rerun(path: str | Path, algorithm: str | None = None,
         raise InstanceError("rerun", f"{path}: must hold a JSON object")
     meta = raw.get("bench", {}) if "instance" in raw else {}
     inst_raw = raw.get("instance", raw)
-    problem = str(inst_raw.get("problem", meta.get("problem")))
+    # the bench metadata names the benchmarked problem; an instance's own ``problem`` may be
+    # the name of the solver problem behind it (``private-mechanism-lp`` for ``privacy``)
+    problem = str(meta.get("problem") or inst_raw.get("problem"))
     ev = get_evaluator(problem)
     alg_spec = algorithm or meta.get("algorithm")
     if not alg_spec:

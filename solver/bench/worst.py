@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import InstanceError
 from .interface import Algorithm, get_evaluator, get_family, load_algorithm
-from .runner import _key, _solve_opt, judge, store_rows
+from .runner import BenchStore, _key, _solve_opt, judge
 
 
 @dataclass
@@ -114,28 +114,34 @@ def worst(problem: str, algorithm: str | Algorithm | Callable[..., Any], family:
             return True
         return budget_seconds is not None and time.monotonic() - t0 > budget_seconds
 
-    for restart in range(max(1, restarts)):
-        if out_of_time():
-            break
-        cur = fam.check(start or {}) if restart == 0 else fam.check(fam.random_params(rng))
-        cur_r, inst, row = score(cur)
-        for _ in range(steps + 1):
-            if row is not None and cur_r > (best.ratio if math.isfinite(best.ratio)
-                                            else -math.inf):
-                best.ratio, best.params, best.instance = cur_r, dict(cur), inst
-                full = {**row, "family": family, "params": dict(cur), "seed": seed,
-                        "key": _key(problem, family, cur, seed, alg.name)}
-                best.improvements.append(full)
-                if store is not None:
-                    store_rows(store, [full])
+    fam.check(start or {})  # bad input is refused before the store is created
+    st = BenchStore(store) if store is not None else None  # one connection for the search
+    try:  # random restarts, then hill climbing from each
+        for restart in range(max(1, restarts)):
             if out_of_time():
                 break
-            cand = fam.check(fam.neighbour(dict(cur), rng))
-            r, c_inst, c_row = score(cand)
-            if r >= cur_r and math.isfinite(r):  # ties move too (plateaus)
-                cur, cur_r, inst, row = cand, r, c_inst, c_row
-            else:
-                row = None
+            cur = fam.check(start or {}) if restart == 0 else fam.check(fam.random_params(rng))
+            cur_r, inst, row = score(cur)
+            for _ in range(steps + 1):
+                if row is not None and cur_r > (best.ratio if math.isfinite(best.ratio)
+                                                else -math.inf):
+                    best.ratio, best.params, best.instance = cur_r, dict(cur), inst
+                    full = {**row, "family": family, "params": dict(cur), "seed": seed,
+                            "key": _key(problem, family, cur, seed, alg.name)}
+                    best.improvements.append(full)
+                    if st is not None:
+                        st.add([full])
+                if out_of_time():
+                    break
+                cand = fam.check(fam.neighbour(dict(cur), rng))
+                r, c_inst, c_row = score(cand)
+                if r >= cur_r and math.isfinite(r):  # ties move too (plateaus)
+                    cur, cur_r, inst, row = cand, r, c_inst, c_row
+                else:
+                    row = None
+    finally:
+        if st is not None:
+            st.close()
     if out is not None and best.instance is not None:
         path = Path(out)
         path.write_text(json.dumps({

@@ -11,6 +11,11 @@ A worker process that dies (segfault, out of memory, ``os._exit``) breaks the po
 pool is rebuilt, and the claims that were in flight are rerun one at a time in a fresh
 single-worker pool, so that a death is charged to the claim that caused it (its row reads
 ``error``, ``WorkerLost: ...``); the others run normally.
+
+With ``scheduler`` (``solver verify --scheduler tcp://HOST:PORT``) the claims run on a Dask
+cluster instead (:func:`solver.sweep.executors.dask_map`): the same rows in the same order.
+A claim whose workers keep dying there reads ``error``, ``KilledWorker: ...``.  Dask
+workers need ``solver`` (and any plugin registering claims) installed.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..errors import InstanceError
 from .registry import CheckContext, Claim, all_claims
 
 __all__ = ["default_workers", "run_claims"]
@@ -62,9 +68,14 @@ def _lost_row(claim: Claim, times: int) -> dict[str, Any]:
                        "claim", "tolerance": claim.tolerance}
 
 
+def _failed_row(claim: Claim, exc: BaseException) -> dict[str, Any]:
+    """The row of a claim whose task failed outside the check (a cluster's lost worker)."""
+    return {**_lost_row(claim, 0), "message": f"{type(exc).__name__}: {exc}"}
+
+
 def run_claims(claims: Sequence[Claim], ctx: CheckContext | None = None, *,
-               workers: int | None = None, on_row: OnRow | None = None
-               ) -> list[dict[str, Any]]:
+               workers: int | None = None, on_row: OnRow | None = None,
+               scheduler: Any = None) -> list[dict[str, Any]]:
     """Run ``claims`` and return their rows in the same order.
 
     Parameters
@@ -80,12 +91,23 @@ def run_claims(claims: Sequence[Claim], ctx: CheckContext | None = None, *,
     on_row
         Called as ``on_row(index, row)`` in this process as each claim finishes (completion
         order; ``index`` is the claim's position in ``claims``).
+    scheduler
+        A Dask scheduler address ``tcp://HOST:PORT`` or a ``distributed.Client``: run the
+        checked claims on that cluster (not with ``workers``).
 
     Returns
     -------
     list of dict
         One row per claim, in the order of ``claims``.
+
+    Raises
+    ------
+    InstanceError
+        On ``scheduler``: given with ``workers``, ``distributed`` not installed, or the
+        scheduler unreachable (before any claim runs).
     """
+    if scheduler is not None and workers is not None:
+        raise InstanceError("scheduler", "give a scheduler or workers, not both")
     ctx = ctx or CheckContext()
     rows: list[dict[str, Any] | None] = [None] * len(claims)
 
@@ -97,18 +119,34 @@ def run_claims(claims: Sequence[Claim], ctx: CheckContext | None = None, *,
     checked = [i for i, c in enumerate(claims) if c.kind != "unchecked" and c.check is not None]
     n = default_workers() if workers is None else max(0, int(workers))
     n = min(n, len(checked))
-    pooled = set(checked) if n > 0 else set()
+    pooled = set(checked) if n > 0 or scheduler is not None else set()
 
     def instant() -> None:  # rows that need no worker (all of them when in-process)
         for i, c in enumerate(claims):
             if i not in pooled:
                 done(i, c.run(ctx))
 
-    if n > 0:
+    if scheduler is not None:
+        _run_dask(claims, checked, ctx, scheduler, done, instant)
+    elif n > 0:
         _run_pool(claims, checked, ctx, n, done, instant)
     else:
         instant()
     return [r for r in rows if r is not None]
+
+
+def _run_dask(claims: Sequence[Claim], todo: list[int], ctx: CheckContext, scheduler: Any,
+              done: Callable[[int, dict[str, Any]], None], meanwhile: Callable[[], None]
+              ) -> None:
+    """Run the claims at ``todo`` on a Dask cluster; ``meanwhile`` once the client is up."""
+    from ..sweep.executors import dask_map, scheduler_client
+
+    with scheduler_client(scheduler) as client:
+        meanwhile()
+        items = [(claims[i].id, ctx) for i in todo]
+        for k, row, exc in dask_map(client, _run_one, items, name="claim"):
+            i = todo[k]
+            done(i, row if exc is None else _failed_row(claims[i], exc))
 
 
 def _context() -> Any:

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InstanceError
 from ..sweep.experiments import Experiment
+from ..sweep.params import Param
 from .claims_mechanisms import FIGURE2_CASES, SEC43_N_AFTER
 from .distributions import (
     expected_payment,
@@ -27,6 +29,7 @@ from .distributions import (
     ordering_distribution,
 )
 from .families import (
+    PAYMENT_STYLES,
     random_demands,
     random_payment,
     theorem_5_1_instance,
@@ -61,8 +64,8 @@ def random_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     value = expected_payment(_DISTRIBUTIONS[algorithm](n, demands), payment)
     ratio = value / opt.objective if opt.objective > 0 else (1.0 if value == 0 else np.inf)
-    return {"algorithm": algorithm, "ratio": float(ratio), "opt": opt.objective,
-            "value": value, "size": n, "m": m, "seconds": seconds,
+    return {"algorithm": algorithm, "ratio": float(ratio), "sense": "ALG/OPT",
+            "opt": opt.objective, "value": value, "size": n, "m": m, "seconds": seconds,
             "instance": {"problem": "sampling", "sellers": n, "demands": demands.tolist(),
                          "payment": payment.tolist()}}
 
@@ -120,6 +123,7 @@ def theorem51_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
                     f"ratio_{tag}": ordering / opt.objective})
         rec["m"] = int(demands.size)
     rec["ratio"] = max(rec["ratio_A"], rec["ratio_B"])
+    rec["sense"] = "ALG/OPT"
     rec["size"] = rec["m"]
     rec["seconds"] = time.perf_counter() - t0
     if rec["opt_status_A"] != "optimal" or rec["opt_status_B"] != "optimal":
@@ -128,15 +132,50 @@ def theorem51_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return rec
 
 
-#: The sampling experiments, registered by :mod:`solver.sampling.plugin`.
+#: Declared parameters of :func:`random_ratio` [GAH12, Theorem 5.2] (checked before a sweep
+#: runs or stores anything).
+RANDOM_RATIO_PARAMS: dict[str, Param] = {
+    "algorithm": Param("str", choices=tuple(_DISTRIBUTIONS), help="the distribution ψ"),
+    "n": Param("int", required=True, minimum=1, help="sellers"),
+    "m": Param("int", required=True, minimum=1, help="buyers"),
+    "style": Param("str", choices=tuple(PAYMENT_STYLES), help="payment style"),
+}
+#: Declared parameters of :func:`figure2` [GAH12, Figure 2] (``case`` or ``demands``:
+#: :func:`check_figure2`).
+FIGURE2_PARAMS: dict[str, Param] = {
+    "case": Param("str", choices=tuple(sorted(FIGURE2_CASES)),
+                  help="a demand profile of Figure 2"),
+    "demands": Param("mapping", help="sample size -> buyers"),
+    "n": Param("int", minimum=1, help="the sellers n'"),
+}
+#: Declared parameters of :func:`theorem51_ratio` [GAH12, Theorem 5.1].
+THEOREM51_PARAMS: dict[str, Param] = {
+    "n": Param("int", required=True, minimum=1, help="the family's n"),
+    "backend": Param("str", help="backend of the Π^OPT MILP"),
+    "time_limit": Param("number", minimum=0, help="seconds per MILP"),
+}
+
+
+def check_figure2(params: Mapping[str, Any]) -> None:
+    """A Figure 2 parameter set names its profile: ``case`` or ``demands`` (exit 2 if not)."""
+    if params.get("case") is None and not params.get("demands"):
+        raise InstanceError("case", f"sampling.figure2 needs case "
+                                    f"({' or '.join(sorted(FIGURE2_CASES))}) or demands "
+                                    f"(sample size -> buyers): add one to the grid")
+
+
+#: The sampling experiments, registered by :mod:`solver.sampling.plugin`, each declaring
+#: its parameters (:mod:`solver.sweep.params`).
 EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment("sampling.random-ratio", random_ratio,
                "Π(ψ)/Π^OPT for the ordering or independent distribution on a random "
-               "instance (params: algorithm, n, m, optional style)"),
+               "instance (params: algorithm, n, m, optional style)",
+               params=RANDOM_RATIO_PARAMS),
     Experiment("sampling.figure2", figure2,
                "Figure 2 of Pricing Private Data: ordering distribution of a demand profile "
-               "(param: case a/b, or demands + n)"),
+               "(param: case a/b, or demands + n)", check=check_figure2,
+               params=FIGURE2_PARAMS),
     Experiment("sampling.theorem51-ratio", theorem51_ratio,
                "Theorem 5.1 of Pricing Private Data: payment of the ordering distribution "
-               "over OPT on the tight family (param: n)"),
+               "over OPT on the tight family (param: n)", params=THEOREM51_PARAMS),
 )

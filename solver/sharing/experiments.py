@@ -55,7 +55,7 @@ def heuristic_ratio(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     if heur.value > exact.value + 1e-9:
         raise RuntimeError(f"heuristic {heur.value} exceeds the exact optimum {exact.value}")
     ratio = exact.value / heur.value if heur.value > 0 else (1.0 if exact.value <= 0 else np.inf)
-    return {"algorithm": algorithm, "ratio": float(ratio), "opt": exact.value,
+    return {"algorithm": algorithm, "ratio": float(ratio), "sense": "OPT/ALG", "opt": exact.value,
             "value": heur.value, "size": n, "seconds": t_heur, "seconds_exact": t_exact,
             "instance": {"problem": "sharing", "covariance": sigma.tolist(),
                          "privacy_values": v.tolist()}}

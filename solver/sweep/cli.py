@@ -86,20 +86,32 @@ def sweep(
 
 
 def report(
-    store: Annotated[Path, typer.Argument(help="SQLite store written by `solver sweep`.")],
+    store: Annotated[Path, typer.Argument(help="SQLite store written by `solver sweep` or by "
+                                               "`solver bench --store`.")],
     out: Annotated[Path | None, typer.Option(help="Output directory (default: "
                                                   "STORE-report next to the store).")] = None,
+    by: Annotated[list[str] | None, typer.Option(
+        "--by", help="Size parameter(s) the ratio tables and plots are per (repeatable or "
+                     "comma-separated; default: a bench store's varying numeric parameters, "
+                     "a sweep's record `size`).")] = None,
+    top: Annotated[int, typer.Option(help="Worst cases listed per algorithm.")] = 3,
 ) -> None:
-    """Write report.md with tables and PNG figures (and worst-case instance files)."""
+    """Write report.md with tables and PNG figures (and worst-case instance files).
+
+    A bench store gets, per algorithm × size parameter, the ratio's count, median, p95 and
+    max over proven rows with the unproven / infeasible / error counts, box plots, ALG and
+    OPT seconds against the parameter, and its worst cases as `solver bench --rerun` files.
+    """
     if not store.is_file():
         raise _err(f"error: {store}: no such sweep store", EXIT_INPUT)
     from ..errors import InstanceError
     from .report import write_report
 
+    names = [n.strip() for b in by or () for n in b.split(",") if n.strip()] or None
     out = out or store.with_name(store.stem + "-report")
     try:
-        path = write_report(store, out)
-    except InstanceError as exc:  # a damaged or foreign store (StoreError)
+        path = write_report(store, out, by=names, top=top)
+    except InstanceError as exc:  # a damaged or foreign store (StoreError), a bad --by
         raise _err(f"error: {exc}", EXIT_INPUT) from None
     typer.echo(str(path))
 

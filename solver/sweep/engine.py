@@ -10,7 +10,7 @@ from typing import Any
 
 from .executors import make_executor
 from .experiments import get_experiment
-from .params import KNOWN, check_param_sets
+from .params import check_param_sets
 from .plan import expand_grid, instance_params, plan, read_grid
 from .progress import make_progress
 from .store import Store
@@ -98,7 +98,7 @@ def run_sweep(experiment: str, grid: Mapping[str, Any] | Sequence[Any] | str | P
     """
     exp = get_experiment(experiment)
     sets = _param_sets(experiment, grid, instances)
-    declared = exp.params if exp.params is not None else KNOWN.get(exp.name)
+    declared = exp.params
     check_param_sets(exp.name, declared, sets)  # before anything runs or is stored
     if exp.check is not None:
         for params in sets:

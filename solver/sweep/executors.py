@@ -5,21 +5,35 @@ All three take chunks of tasks from a :class:`Chunker` and hand every finished r
 chunk lasts about ``target_s`` (0.1 s): short tasks are batched to keep the per-task
 overhead well below a millisecond, long tasks go one by one so a kill loses little work.
 At most ``2 × workers`` chunks are in flight, so memory stays flat for any sweep length.
+
+The Dask plumbing is shared with ``solver verify``/``reproduce``/``bench --scheduler``
+(:mod:`solver.claims.runner`, :mod:`solver.bench.runner`): :func:`connect_dask` (the
+optional-dependency and unreachable-scheduler errors), :func:`scheduler_client` (the same
+as bad input on ``scheduler``, exit 2) and :func:`dask_map` (one call per item, in
+completion order, a bounded number in flight).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from ..errors import InstanceError
 from .experiments import ExperimentFn
 from .plan import Task
 from .worker import lost_row, run_chunk, run_task
 
 Emit = Callable[[list[dict[str, Any]]], None]
+
+#: How long connecting to a Dask scheduler may take before it is reported unreachable.
+DASK_CONNECT_TIMEOUT = "20s"
+#: Tasks kept in flight per Dask worker thread by :func:`dask_map` (bounded memory).
+DASK_WINDOW_PER_THREAD = 2
 
 
 class SweepError(RuntimeError):
@@ -166,6 +180,104 @@ def _import_distributed() -> Any:
     return distributed
 
 
+def connect_dask(scheduler: Any) -> tuple[Any, bool]:
+    """A ``distributed.Client`` for ``scheduler``, and whether it was opened here.
+
+    Parameters
+    ----------
+    scheduler
+        A scheduler address (``tcp://HOST:PORT``: a Client is opened, waiting at most
+        :data:`DASK_CONNECT_TIMEOUT`; the caller closes it) or a ``distributed.Client``
+        (used as it is).
+
+    Raises
+    ------
+    SweepError
+        ``distributed`` is not installed (the message says how to install it), the address
+        is malformed, or no scheduler answers there.
+    """
+    distributed = _import_distributed()
+    if isinstance(scheduler, str):
+        try:
+            return distributed.Client(scheduler, timeout=DASK_CONNECT_TIMEOUT), True
+        except (OSError, ValueError) as exc:  # unreachable (a timeout), or a bad address
+            raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: {exc}"
+                             ) from None
+    if not isinstance(scheduler, distributed.Client):
+        raise SweepError(f"a scheduler is an address tcp://HOST:PORT or a "
+                         f"distributed.Client, got {type(scheduler).__name__}")
+    return scheduler, False
+
+
+def dask_threads(client: Any) -> int:
+    """The worker threads of ``client``'s cluster (at least 1)."""
+    return max(1, sum(client.nthreads().values()))
+
+
+@contextmanager
+def scheduler_client(scheduler: Any) -> Iterator[Any]:
+    """:func:`connect_dask` as bad input: any failure is ``InstanceError("scheduler", ...)``.
+
+    What ``solver verify``/``reproduce``/``bench --scheduler`` use (exit 2, one line naming
+    ``scheduler``); a Client opened here is closed on exit.
+    """
+    try:
+        client, own = connect_dask(scheduler)
+    except SweepError as exc:
+        raise InstanceError("scheduler", str(exc)) from None
+    try:
+        yield client
+    finally:
+        if own:
+            client.close()
+
+
+def dask_map(client: Any, fn: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
+             name: str = "task") -> Iterator[tuple[int, Any, BaseException | None]]:
+    """``fn(*item)`` for every item on the cluster of ``client``, in completion order.
+
+    At most :data:`DASK_WINDOW_PER_THREAD` tasks per worker thread are in flight, so
+    memory stays flat for any number of items.  A worker lost mid-task is rescheduled by
+    Dask (up to ``distributed.scheduler.allowed-failures``).
+
+    Yields
+    ------
+    tuple
+        ``(index, result, None)``, or ``(index, None, exception)`` for an item whose task
+        raised or whose workers kept dying (``KilledWorker``).
+    """
+    distributed = _import_distributed()
+    window = DASK_WINDOW_PER_THREAD * dask_threads(client)
+    ac = distributed.as_completed()
+    inflight: dict[Any, int] = {}
+    todo = deque(enumerate(items))
+    tag = uuid.uuid4().hex[:12]
+
+    def submit() -> None:
+        while todo and len(inflight) < window:
+            i, item = todo.popleft()
+            fut = client.submit(fn, *item, pure=False, key=f"{name}-{tag}-{i}")
+            inflight[fut] = i
+            ac.add(fut)
+
+    try:
+        submit()
+        for fut in ac:
+            i = inflight.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # KilledWorker, or the task's own exception
+                outcome: tuple[int, Any, BaseException | None] = (i, None, exc)
+            else:
+                outcome = (i, result, None)
+            fut.release()
+            yield outcome
+            submit()
+    finally:  # the caller stopped early (an error, Ctrl-C): drop what is still queued
+        for fut in inflight:
+            fut.cancel()
+
+
 class DaskExecutor:
     """Tasks on a Dask cluster: a scheduler address (``tcp://HOST:PORT``) or a ``Client``.
 
@@ -179,18 +291,8 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, scheduler: Any) -> None:
-        distributed = _import_distributed()
-        if isinstance(scheduler, str):
-            try:
-                self.client = distributed.Client(scheduler, timeout="20s")
-            except OSError as exc:
-                raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: {exc}"
-                                 ) from None
-            self._own = True
-        else:
-            self.client = scheduler
-            self._own = False
-        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.client, self._own = connect_dask(scheduler)
+        self.workers = dask_threads(self.client)
 
     def run(self, fn: ExperimentFn, tasks: Sequence[Task], emit: Emit, retries: int) -> None:
         distributed = _import_distributed()

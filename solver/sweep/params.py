@@ -7,8 +7,8 @@ outside the allowed ``choices`` or range, and a missing required parameter raise
 stored).  An experiment without declared parameters (``params=None``) gets only its own
 ``check``.
 
-The sampling experiments are registered by :mod:`solver.sampling.plugin` without declared
-parameters; until they carry their own, :data:`KNOWN` declares them here by name.
+Every experiment declares its own parameters where it is registered (the sampling ones in
+:mod:`solver.sampling.experiments`); nothing is declared here by experiment name.
 """
 
 from __future__ import annotations
@@ -98,29 +98,3 @@ def check_param_sets(experiment: str, params: Mapping[str, Param] | None,
                 what = f" ({spec.help})" if spec.help else ""
                 raise InstanceError(name, f"is required by {experiment!r}{what}: "
                                                     "add it to the grid")
-
-
-def _sampling_known() -> dict[str, dict[str, Param]]:
-    styles = ("increments", "steps", "convex", "concave", "star")
-    return {
-        "sampling.random-ratio": {
-            "algorithm": Param("str", choices=("ordering", "independent")),
-            "n": Param("int", required=True, minimum=1, help="sellers"),
-            "m": Param("int", required=True, minimum=1, help="buyers"),
-            "style": Param("str", choices=styles, help="payment style"),
-        },
-        "sampling.figure2": {
-            "case": Param("str", choices=("a", "b")),
-            "demands": Param("mapping", help="sample size -> buyers"),
-            "n": Param("int", minimum=1),
-        },
-        "sampling.theorem51-ratio": {
-            "n": Param("int", required=True, minimum=1, help="the family's n"),
-            "backend": Param("str"),
-            "time_limit": Param("number", minimum=0),
-        },
-    }
-
-
-#: Declared parameters of experiments registered without their own (by name).
-KNOWN: dict[str, dict[str, Param]] = _sampling_known()

@@ -60,3 +60,30 @@ def test_missing_dask_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import now raises ImportError
     with pytest.raises(SweepError, match=r"pip install 'solver\[dask\]'"):
         make_executor(scheduler="tcp://127.0.0.1:1")
+
+
+def test_dask_map_yields_every_item_once_with_its_exception(client):
+    import operator
+
+    from solver.sweep.executors import DASK_WINDOW_PER_THREAD, dask_map
+
+    items = [(i, i % 3) for i in range(5 * DASK_WINDOW_PER_THREAD * 2)]  # > the window
+    got = {}
+    for i, result, exc in dask_map(client, operator.floordiv, items, name="t"):
+        assert i not in got
+        got[i] = (result, exc)
+    assert sorted(got) == list(range(len(items)))
+    for i, (a, b) in enumerate(items):
+        result, exc = got[i]
+        if b == 0:
+            assert result is None and isinstance(exc, ZeroDivisionError)
+        else:
+            assert (result, exc) == (a // b, None)
+
+
+def test_scheduler_of_a_wrong_type_is_refused():
+    from solver.sweep import SweepError
+    from solver.sweep.executors import make_executor
+
+    with pytest.raises(SweepError, match="tcp://HOST:PORT or a distributed.Client"):
+        make_executor(scheduler=8786)

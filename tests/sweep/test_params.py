@@ -29,6 +29,10 @@ BAD = [
      "algorithm: must be one of 'ordering', 'independent'"),
     ("bench.spin", '{"ms": ["fast"]}', "ms: must be a number"),
     ("sampling.theorem51-ratio", '{"m": [3]}', "m: unknown parameter"),
+    ("sampling.theorem51-ratio", '{"backend": ["highs"]}',
+     "n: is required by 'sampling.theorem51-ratio'"),
+    ("sampling.figure2", '{"case": ["c"]}', "case: must be one of 'a', 'b'"),
+    ("sampling.figure2", '{"n": [100]}', "case: sampling.figure2 needs case (a or b)"),
 ]
 
 
@@ -74,3 +78,33 @@ def test_param_rules() -> None:
             check_param_sets("e", spec, [bad])
         assert info.value.field == field
     check_param_sets("e", None, [{"anything": 1}])  # undeclared: not checked here
+
+
+SAMPLING = ("sampling.random-ratio", "sampling.figure2", "sampling.theorem51-ratio")
+
+
+@pytest.mark.parametrize("name", SAMPLING)
+def test_sampling_experiments_declare_their_own_parameters(name: str) -> None:
+    from solver.sampling.experiments import EXPERIMENTS
+    from solver.sweep import experiments
+    from solver.sweep import params as sweep_params
+
+    own = {e.name: e for e in EXPERIMENTS}[name]
+    assert own.params, f"{name} declares no parameters"
+    assert experiments()[name].params == own.params  # registered as declared
+    # nothing declared by name in the sweep engine any more (the stopgap table is gone)
+    assert name not in getattr(sweep_params, "KNOWN", {})
+
+
+def test_sampling_declarations_accept_the_documented_grids() -> None:
+    from solver.sweep import experiments
+
+    exps = experiments()
+    for name, sets in (("sampling.random-ratio", [{"algorithm": "independent", "n": 50,
+                                                   "m": 10, "style": "star"}]),
+                       ("sampling.figure2", [{"case": "a"}, {"demands": {"1": 3}, "n": 9}]),
+                       ("sampling.theorem51-ratio", [{"n": 4, "time_limit": 2.5}])):
+        check_param_sets(name, exps[name].params, sets)
+        for ps in sets:
+            if exps[name].check is not None:
+                exps[name].check(ps)

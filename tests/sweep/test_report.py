@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -60,3 +61,62 @@ def test_report_sections_figures_and_worst_cases(tmp_path):
 def test_report_missing_store(tmp_path):
     r = CliRunner().invoke(app, ["report", str(tmp_path / "none.sqlite")])
     assert r.exit_code == 2 and "no such sweep store" in r.output
+
+
+def _ratio_rows(experiment, records, params):
+    return [{"key": f"{experiment}-{i}", "experiment": experiment, "params": json.dumps(p),
+             "seed": i, "version": "0", "status": "ok", "error": None,
+             "record": json.dumps(r), "started": time.time(), "seconds": 0.01, "host": "h"}
+            for i, (r, p) in enumerate(zip(records, params, strict=True))]
+
+
+def _md_table(md, heading):
+    lines = md[md.index(heading):].split("\n\n", 2)[1].splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    return [dict(zip(header, (c.strip() for c in ln.strip("|").split("|")), strict=True))
+            for ln in lines[2:]]
+
+
+def test_ratio_table_counts_ratios_per_algorithm_and_named_size(tmp_path):
+    """`ratios` is the number of ratios in each (algorithm, n) group, never the n parameter
+    nor a task count: a task whose OPT is not proven (opt_status time_limit) is left out."""
+    recs, params = [], []
+    for alg, n, seeds in (("greedy", 4, 3), ("greedy", 16, 2), ("random", 4, 1),
+                          ("random", 16, 4)):
+        for s in range(seeds):
+            recs.append({"algorithm": alg, "ratio": 1.0 + 0.1 * s, "size": n,
+                         "seconds": 1e-3 * n, "opt_status": "optimal", "sense": "OPT/ALG"})
+            params.append({"algorithm": alg, "n": n, "s": s})
+    recs.append({"algorithm": "greedy", "ratio": 9.0, "size": 4, "seconds": 1e-3,
+                 "opt_status": "time_limit", "sense": "OPT/ALG"})  # not proven: left out
+    params.append({"algorithm": "greedy", "n": 4, "s": 99})
+    store = tmp_path / "r.sqlite"
+    with Store(store) as st:
+        st.add(_ratio_rows("sweeptest.named", recs, params))
+    out = tmp_path / "rep"
+    r = CliRunner().invoke(app, ["report", str(store), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    md = (out / "report.md").read_text()
+    table = _md_table(md, "## Approximation ratios against OPT (OPT/ALG)")
+    got = {(row["algorithm"], int(row["n"])): (int(row["ratios"]), float(row["max"]))
+           for row in table}
+    assert got == {("greedy", 4): (3, 1.2), ("greedy", 16): (2, 1.1), ("random", 4): (1, 1.0),
+                   ("random", 16): (4, 1.3)}
+    assert "1 ratio(s) against an OPT not proven optimal" in md
+    (summary,) = _md_table(md, "## Summary")
+    assert (summary["tasks"], summary["ok"], summary["ok, OPT not proven"]) == ("11", "11", "1")
+    assert "## Scaling: time against n" in md and "| min n | max n |" in md
+
+
+def test_size_name_field_names_the_axis(tmp_path):
+    recs = [{"algorithm": "a", "ratio": 1.0, "size": m, "seconds": 1e-4 * m,
+             "size_name": "buyers m"} for m in (10, 20, 40)]
+    store = tmp_path / "s.sqlite"
+    with Store(store) as st:
+        st.add(_ratio_rows("sweeptest.named-m", recs, [{"i": i} for i in range(3)]))
+    out = tmp_path / "rep"
+    assert CliRunner().invoke(app, ["report", str(store), "--out", str(out)]).exit_code == 0
+    md = (out / "report.md").read_text()
+    assert "## Scaling: time against buyers m" in md
+    assert [row["buyers m"] for row in _md_table(md, "## Approximation ratios")] == \
+        ["10", "20", "40"]
