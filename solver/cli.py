@@ -550,7 +550,7 @@ def _rows_json(rows: list[dict[str, Any]]) -> str:
 
 @app.command()
 def bench(
-    problem: Annotated[str | None, typer.Argument(help="The problem (sampling, pricing).")
+    problem: Annotated[str | None, typer.Argument(help="The problem (solver list: evaluators).")
                        ] = None,
     algorithm: Annotated[list[str] | None, typer.Option(
         "--algorithm", help="A registered name or package.module:function (repeatable).")
@@ -602,7 +602,7 @@ def bench(
 
 @app.command()
 def worst(
-    problem: Annotated[str, typer.Argument(help="The problem (sampling, pricing).")],
+    problem: Annotated[str, typer.Argument(help="The problem (solver list: evaluators).")],
     algorithm: Annotated[str, typer.Option(help="A registered name or module:function.")],
     family: Annotated[str, typer.Option(help="A searchable instance family.")],
     restarts: Annotated[int, typer.Option(help="Random restarts.")] = 3,
@@ -655,7 +655,9 @@ def catalogue() -> dict[str, Any]:
         ``honours_time_limit`` of every known backend (installed or not, generic aliases
         left out), in the order ``--backend auto`` prefers them; ``families``: the
         benchmark instance families (``name``, ``problem``, ``description``,
-        ``parameters`` with their defaults, ``searchable`` by ``solver worst``).
+        ``parameters`` with their defaults, ``searchable`` by ``solver worst``);
+        ``evaluators``: the problems ``solver bench`` takes (``problem``, ratio ``sense``,
+        ``objective``, the shipped ``algorithms``).
     """
     from .opt.backends import all_backends
     from .problems import problems
@@ -681,7 +683,13 @@ def catalogue() -> dict[str, Any]:
     fams = [{"name": f.name, "problem": f.problem, "description": f.description,
              "parameters": dict(f.defaults), "searchable": f.neighbour is not None}
             for f in sorted(families().values(), key=lambda f: f.name)]
-    return {"version": version(), "problems": probs, "backends": backs, "families": fams}
+    from .bench import algorithms, evaluators
+
+    benches = [{"problem": ev.problem, "sense": ev.sense, "objective": ev.objective,
+                "algorithms": sorted(algorithms(ev.problem))}
+               for ev in sorted(evaluators().values(), key=lambda e: e.problem)]
+    return {"version": version(), "problems": probs, "backends": backs, "families": fams,
+            "evaluators": benches}
 
 
 @app.command("list")

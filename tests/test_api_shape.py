@@ -115,7 +115,12 @@ def test_list_json_shape():
     r = runner.invoke(app, ["list", "--json"])
     assert r.exit_code == 0, r.stderr
     cat = json.loads(r.stdout)
-    assert set(cat) == {"version", "problems", "backends", "families"}
+    assert set(cat) == {"version", "problems", "backends", "families", "evaluators"}
+    evs = {e["problem"]: e for e in cat["evaluators"]}
+    assert set(evs) == {"sampling", "pricing", "ironing", "sharing", "privacy"}
+    for e in evs.values():
+        assert e["sense"] in ("ALG/OPT", "OPT/ALG") and e["algorithms"] and e["objective"]
+    assert evs["pricing"]["sense"] == "OPT/ALG" and evs["sampling"]["sense"] == "ALG/OPT"
     assert cat["version"] == version("solver")
     names = [p["name"] for p in cat["problems"]]
     assert set(SHIPPED) <= set(names) and names == sorted(names)

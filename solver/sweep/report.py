@@ -357,6 +357,18 @@ def _ratios(df: Any, out: Path, params_of: Mapping[str, Mapping[str, Any]] | Non
             note, "", f"![ratios]({name})", ""]
 
 
+def _bench_problem(instance: Mapping[str, Any], algorithm: Any) -> str | None:
+    """The bench problem under which ``algorithm`` replays ``instance`` (``None``: none)."""
+    if not isinstance(algorithm, str) or not isinstance(instance, Mapping):
+        return None
+    from ..bench import algorithms, evaluators
+
+    problem = instance.get("problem")
+    if problem not in evaluators() or algorithm not in algorithms(str(problem)):
+        return None
+    return str(problem)
+
+
 def _worst(df: Any, out: Path, params_of: Mapping[str, Mapping[str, Any]],
            top: int = 3) -> list[str]:
     if "instance" not in df.columns:
@@ -383,18 +395,28 @@ def _worst(df: Any, out: Path, params_of: Mapping[str, Mapping[str, Any]],
     for _, r in picked.iterrows():
         tag = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(r[label]))
         fname = f"{tag}-{r.key[:8]}.json"
-        (wdir / fname).write_text(json.dumps(r.instance, indent=1) + "\n")
+        alg = r.get("algorithm") if "algorithm" in d.columns else None
+        problem = _bench_problem(r.instance, alg)
+        if problem is not None:  # replayable with the algorithm: ALG, OPT and the ratio
+            meta = {"problem": problem, "algorithm": str(alg), "seed": int(r.seed),
+                    "ratio": r.get("ratio"), "experiment": r.get("experiment")}
+            body: Any = {"bench": meta, "instance": r.instance}
+            cmd = f"`solver bench --rerun worst/{fname}`"
+        else:
+            body, cmd = r.instance, f"`solver solve worst/{fname}`"
+        (wdir / fname).write_text(json.dumps(body, indent=1, default=str) + "\n")
         summary = r.get("worst_case", "") if "worst_case" in d.columns else ""
         ratio = r.get("ratio") if "ratio" in d.columns else None
         params = ", ".join(f"{k}={v}" for k, v in (params_of.get(r.key) or {}).items()
                            if k not in ("instance", "instance_sha"))
-        rows.append([r[label], ratio, summary, params, r.seed,
-                     f"`solver solve worst/{fname}`"])
+        rows.append([r[label], ratio, summary, params, r.seed, cmd])
     sense = _sense_of(d) if "ratio" in d.columns else None
     return ["## Worst cases found", "",
-            "Each instance is written to `worst/`; rerun it with the command shown "
-            "(`solver solve` certifies OPT on the instance; the algorithm's value and the "
-            "ratio are the record's).", "",
+            "Each instance is written to `worst/`; rerun it with the command shown: "
+            "`solver bench --rerun` where the record's algorithm is a registered one of its "
+            "problem (it prints the algorithm's value, the certified OPT and the ratio), "
+            "else `solver solve` (OPT only; the algorithm's value and the ratio are the "
+            "record's).", "",
             md_table([label, f"ratio {sense}" if sense else "ratio", "summary", "params",
                       "seed", "rerun"], rows, whole=(5,)), ""]
 

@@ -120,3 +120,26 @@ def test_size_name_field_names_the_axis(tmp_path):
     assert "## Scaling: time against buyers m" in md
     assert [row["buyers m"] for row in _md_table(md, "## Approximation ratios")] == \
         ["10", "20", "40"]
+
+
+def test_worst_cases_of_a_registered_algorithm_replay_with_its_value(tmp_path):
+    """A sampling.random-ratio worst case is a `solver bench --rerun` file: the replay
+    prints the algorithm's value and the ratio, equal to the record's (not OPT only)."""
+    store = tmp_path / "s.sqlite"
+    run_sweep("sampling.random-ratio", {"algorithm": ["independent"], "n": [3], "m": [3]},
+              seeds=2, store=store, workers=0, progress=False)
+    out = tmp_path / "rep"
+    r = CliRunner().invoke(app, ["report", str(store), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    md = (out / "report.md").read_text()
+    files = sorted((out / "worst").glob("*.json"))
+    assert files
+    with Store(store) as st:
+        ratios = [row["record"]["ratio"] for row in st.rows()]
+    for f in files:
+        assert f"`solver bench --rerun worst/{f.name}`" in md
+        got = CliRunner().invoke(app, ["bench", "--rerun", str(f), "--json"])
+        assert got.exit_code == 0, got.output
+        row = json.loads(got.stdout)
+        assert row["algorithm"] == "independent" and row["status"] == "ok"
+        assert any(abs(row["ratio"] - x) <= 1e-9 * x for x in ratios)
