@@ -544,6 +544,21 @@ def _bench_table(df: Any, title: str) -> Table:
     return t
 
 
+def _summary_table(df: Any, title: str) -> Table:
+    """Per algorithm x varying parameter: count, median, p95, max over proven rows."""
+    from .bench import summary
+
+    sm = summary(df)
+    t = Table(title=title)
+    for col in sm.columns:
+        if col != "sense":
+            t.add_column(col, no_wrap=col == "algorithm")
+    for r in sm.to_dict("records"):
+        t.add_row(*[f"{v:.6g}" if isinstance(v, float) else str(v)
+                    for k, v in r.items() if k != "sense"])
+    return t
+
+
 def _rows_json(rows: list[dict[str, Any]]) -> str:
     return "\n".join(io.dumps(r) for r in rows) + ("\n" if rows else "")
 
@@ -597,6 +612,9 @@ def bench(
                                     .to_dict("records")))
     else:
         console.print(_bench_table(df, f"{problem} on {family}: ratio {sense}"))
+        if len(df) > 1:
+            console.print(_summary_table(df, f"summary: ratio {sense} over proven rows "
+                                             f"(unproven rows never enter)"))
     raise typer.Exit(EXIT_SOLVER if (df["status"] == "error").any() else EXIT_OK)
 
 

@@ -222,3 +222,17 @@ def test_a_foreign_bench_table_is_refused(tmp_path):
     r = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "r")])
     assert r.exit_code == 2 and "error: store: not a solver store" in r.stderr
     assert "columns a, b" in r.stderr and not (tmp_path / "r").exists()
+
+
+def test_cli_bench_prints_a_summary_over_proven_rows():
+    from typer.testing import CliRunner
+
+    from solver.cli import app
+
+    r = CliRunner().invoke(app, ["bench", "sampling", "--algorithm", "ordering", "--family",
+                                 "sampling.theorem-5.1", "--grid", '{"n": [3, 4]}'],
+                           terminal_width=200)
+    assert r.exit_code == 0, r.output
+    assert "summary: ratio ALG/OPT over proven rows" in r.output
+    # one summary row per algorithm x n, each with count 1 and its ratio as the max
+    assert "1.26667" in r.output and "1.375" in r.output
