@@ -670,10 +670,11 @@ def catalogue() -> dict[str, Any]:
         ``version``; ``problems``: ``name``, ``description``, ``methods`` (the default
         first) and ``default_method`` of each registered problem; ``backends``: ``name``,
         ``installed`` and the capabilities ``integer``, ``quadratic``, ``gives_bound``,
-        ``honours_time_limit`` of every known backend (installed or not, generic aliases
-        left out), in the order ``--backend auto`` prefers them; ``families``: the
-        benchmark instance families (``name``, ``problem``, ``description``,
-        ``parameters`` with their defaults, ``searchable`` by ``solver worst``);
+        ``honours_time_limit``, ``lazy_rows``, ``cutting_planes`` of every known backend
+        (installed or not, generic aliases left out), in the order ``--backend auto``
+        prefers them; ``families``: the benchmark instance families (``name``,
+        ``problem``, ``description``, ``parameters`` with their defaults, ``searchable``
+        by ``solver worst``);
         ``evaluators``: the problems ``solver bench`` takes (``problem``, ratio ``sense``,
         ``objective``, the shipped ``algorithms``).
     """
@@ -695,7 +696,9 @@ def catalogue() -> dict[str, Any]:
                       "integer": bool(b.supports_integer),
                       "quadratic": bool(b.supports_quadratic),
                       "gives_bound": bool(b.gives_bound),
-                      "honours_time_limit": bool(b.honours_time_limit)})
+                      "honours_time_limit": bool(b.honours_time_limit),
+                      "lazy_rows": bool(b.supports_lazy_rows),
+                      "cutting_planes": bool(b.supports_cutting_planes)})
     from .bench import families
 
     fams = [{"name": f.name, "problem": f.problem, "description": f.description,

@@ -133,11 +133,14 @@ def test_list_json_shape():
     assert [b["name"] for b in cat["backends"]] == expected
     for b in cat["backends"]:
         assert set(b) == {"name", "installed", "integer", "quadratic", "gives_bound",
-                          "honours_time_limit"}
+                          "honours_time_limit", "lazy_rows", "cutting_planes"}
         assert all(isinstance(b[k], bool) for k in b if k != "name")
     highs = next(b for b in cat["backends"] if b["name"] == "highs")
     assert highs == {"name": "highs", "installed": True, "integer": True, "quadratic": False,
-                     "gives_bound": True, "honours_time_limit": True}
+                     "gives_bound": True, "honours_time_limit": True, "lazy_rows": True,
+                     "cutting_planes": True}
+    assert not any(b["lazy_rows"] or b["cutting_planes"] for b in cat["backends"]
+                   if b["name"] != "highs")
 
 
 def test_list_table_shows_methods_and_capabilities(probe):

@@ -110,7 +110,7 @@ class Evaluator:
     """
 
     problem: str
-    instance_type: type
+    instance_type: type[Any]
     sense: str
     objective: str
     evaluate: Callable[[Any, Any], Evaluation]

@@ -105,7 +105,7 @@ def evaluate_sampling(inst: S.SamplingInstance, answer: Any) -> Evaluation:
     if abs(mc - target) > MEAN_COUNT_TOL * max(1.0, target):
         bad.append(f"biased: mean count {mc:.12g} != sum(d)/n = {target:.12g} "
                    f"[GAH12, Lemma 4.2]")
-    value = float(S.expected_payment(p, inst.payment))
+    value = float(S.expected_payment(p, np.asarray(inst.payment, dtype=float)))
     return Evaluation(value, tuple(bad), {"mean_count": mc})
 
 

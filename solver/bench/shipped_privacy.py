@@ -153,7 +153,7 @@ def profiles(inst: Pv.PrivateMechanismLPInstance) -> ProfileTable:
 
 def _scale(inst: Pv.PrivateMechanismLPInstance) -> float:
     """``max|U|`` (1 where every utility is 0)."""
-    s = float(np.max(np.abs(inst.utility)))
+    s = float(np.max(np.abs(np.asarray(inst.utility, dtype=float))))
     return s if s > 0 else 1.0
 
 
@@ -205,7 +205,7 @@ def evaluate_privacy(inst: Pv.PrivateMechanismLPInstance, answer: Any) -> Evalua
         return Evaluation(math.nan, ("answer: P has a non-finite entry",))
     bad: list[str] = []
     if P.min() < -PROBABILITY_SUM:
-        s, o = np.unravel_index(int(np.argmin(P)), P.shape)
+        s, o = (int(i) for i in np.unravel_index(int(np.argmin(P)), P.shape))
         bad.append(f"P[{s}, {o}] = {P[s, o]:.3g} < 0: rows must be probability vectors")
     off = np.abs(P.sum(axis=1) - 1.0)
     if off.max() > PROBABILITY_SUM * O:
@@ -346,7 +346,7 @@ def _gen_random(rng: np.random.Generator, n_max: int, size_max: int,
     n = int(rng.integers(2, n_max + 1))
     T = int(rng.integers(2, size_max + 1))
     eps = round(float(np.exp(rng.uniform(*np.log(EPS_RANGE)))), 4)
-    F = {"kind": str(rng.choice(["log", "linear"])), "kappa": 0.0}
+    F: dict[str, Any] = {"kind": str(rng.choice(["log", "linear"])), "kappa": 0.0}
     extra: dict[str, Any] = {}
     if kind == "election":
         extra["utility_gap"] = round(float(rng.uniform(0.5, 2.0)), DECIMALS)
@@ -364,7 +364,8 @@ def _gen_random(rng: np.random.Generator, n_max: int, size_max: int,
     phi = float(rng.uniform(0.0, PHI_MAX)) * scale
     unit = eps if F["kind"] == "log" else math.expm1(eps)      # F(e^eps) at kappa = 1
     F["kappa"] = float(f"{phi / unit:.4g}")
-    return Pv.PrivateMechanismLPInstance(n=n, epsilon=eps, privacy_bound=F, family=kind,
+    return Pv.PrivateMechanismLPInstance(n=n, epsilon=eps, privacy_bound=Pv.PrivacyBound(
+                                             str(F["kind"]), float(F["kappa"])), family=kind,
                                          **extra)
 
 
@@ -377,8 +378,8 @@ def _gen_theorem_4_2(rng: np.random.Generator, n: int, epsilon: float,
         raise InstanceError("grid.condition", f"must be in [0, 1] (2 F(e^eps) / gap, "
                                               f"Theorem 4.2), got {c}")
     return Pv.PrivateMechanismLPInstance(n=int(n), epsilon=eps, family="election",
-                                         privacy_bound={"kind": "log",
-                                                        "kappa": c / (2.0 * eps)},
+                                         privacy_bound=Pv.PrivacyBound(
+                                             "log", c / (2.0 * eps)),
                                          utility_gap=1.0)
 
 
@@ -408,8 +409,8 @@ def _gen_theorem_6_3(rng: np.random.Generator, n: int, q: int, epsilon: float,
     gap = float(np.min(np.diff(locs)))
     return Pv.PrivateMechanismLPInstance(n=int(n), epsilon=eps, family="facility",
                                          locations=locs,
-                                         privacy_bound={"kind": "log",
-                                                        "kappa": c * gap / (2.0 * eps)})
+                                         privacy_bound=Pv.PrivacyBound(
+                                             "log", c * gap / (2.0 * eps)))
 
 
 def _clip_theorem_6_3(p: dict[str, Any]) -> dict[str, Any]:
@@ -440,7 +441,8 @@ def _theorem_6_3_neighbour(p: dict[str, Any], rng: np.random.Generator) -> dict[
 def _theorem_6_3_random(rng: np.random.Generator) -> dict[str, Any]:
     b = THEOREM_6_3_BOUNDS
     return _clip_theorem_6_3({
-        "n": rng.integers(b["n"][0], b["n"][1] + 1), "q": rng.integers(b["q"][0], b["q"][1] + 1),
+        "n": int(rng.integers(int(b["n"][0]), int(b["n"][1]) + 1)),
+        "q": int(rng.integers(int(b["q"][0]), int(b["q"][1]) + 1)),
         "epsilon": float(np.exp(rng.uniform(*np.log(b["epsilon"])))),
         "condition": rng.uniform(*b["condition"]),
         "skew": float(np.exp(rng.uniform(*np.log(b["skew"]))))})

@@ -678,6 +678,19 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         curve MILP's big-M rows on the instances benchmarked), ``"curve"`` (compact) or
         ``"brute"`` (enumeration).
 
+    Under a time limit with at least :data:`~solver.pricing.bounds.ROOT_MIN_SECONDS` left,
+    the pairwise formulation on :data:`~solver.pricing.bounds.ROOT_MIN_TYPES` or more buyer
+    types first computes the row-generated LP root bound (:func:`~solver.pricing.bounds.
+    root_bound`, a third of the time); from :data:`~solver.pricing.bounds.CUTS_MIN_TYPES`
+    types on (backend ``"auto"`` or ``"highs"``) it runs :func:`~solver.pricing.bounds.
+    bound_and_incumbent` instead (the root strengthened by TH/SD/S1 cut rounds for the bound;
+    single price, local search and a restricted top-size MILP for the incumbent), and the
+    full MILP only in the time left (at least :data:`~solver.pricing.bounds.
+    MILP_AFTER_CUTS_SECONDS`, and only when the cut rounds stopped before their share of the
+    time: otherwise the bound was still improving and the MILP could not finish its root).
+    The reported bound is the smallest certified one, the objective the best incumbent's
+    recomputed revenue.
+
     Returns
     -------
     RevenueResult
@@ -735,26 +748,46 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
     sol = None
     note = ""
     root = None
+    big = None                # large instances: cut bound + incumbents before the MILP
     try:
         if limited:           # the fallback first, so the backend may use all that is left
             inc_obj, inc_q = _incumbent(T, w, thorough=True)
             left = remaining_time(time_limit)
-            from .bounds import ROOT_MIN_SECONDS, ROOT_MIN_TYPES, root_bound
+            from .bounds import (
+                CUTS_MIN_TYPES,
+                MILP_AFTER_CUTS_SECONDS,
+                ROOT_MIN_SECONDS,
+                ROOT_MIN_TYPES,
+                bound_and_incumbent,
+                root_bound,
+            )
 
             if formulation == "pairwise" and nt >= ROOT_MIN_TYPES and left is not None \
                     and left >= ROOT_MIN_SECONDS:
-                root = root_bound(T, time_limit=left / 3)
-        check_deadline("building the pricing MILP")
-        Tn = T / scale                             # the MILP sees values of order 1
-        Tn[Tn < MODEL_ZERO] = 0.0
-        lp = curve_milp(Tn, w) if formulation == "curve" else pairwise_milp(Tn, w)
-        check_deadline("building the pricing MILP")
-        sol = solve(lp, backend=backend, time_limit=remaining_time(time_limit),
-                    options=options)
+                if nt >= CUTS_MIN_TYPES and backend in ("auto", "highs"):
+                    big = bound_and_incumbent(T, w, curve=inc_q, time_limit=left)
+                    if big.objective > inc_obj:
+                        inc_obj, inc_q = big.objective, big.curve
+                else:
+                    root = root_bound(T, weights=w, time_limit=left / 3)
+        left = remaining_time(time_limit)
+        if big is None or (left is not None and left >= MILP_AFTER_CUTS_SECONDS
+                           and not big.cuts_timed_out):
+            check_deadline("building the pricing MILP")
+            Tn = T / scale                             # the MILP sees values of order 1
+            Tn[Tn < MODEL_ZERO] = 0.0
+            lp = curve_milp(Tn, w) if formulation == "curve" else pairwise_milp(Tn, w)
+            check_deadline("building the pricing MILP")
+            sol = solve(lp, backend=backend, time_limit=remaining_time(time_limit),
+                        options=options)
     except TimeLimitReached as exc:
         note = str(exc)
     status = "time_limit" if sol is None else sol.status
     used = "none" if sol is None else sol.backend
+    if big is not None:
+        used = "highs" if sol is None else used
+        note = big.message + ("" if sol is None else f"; then the full MILP in the time left "
+                              f"({sol.status})")
     bound = float("nan") if sol is None else sol.bound * scale
     obj, s_t, p_t = -np.inf, np.zeros(nt, int), np.zeros(nt)
     if sol is not None and sol.x is not None:
@@ -762,6 +795,8 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         p, feas = optimal_prices(T, s)
         if feas:
             obj, s_t, p_t = float(w @ p), s, p
+            if big is not None:
+                big.incumbents["full MILP"] = obj
         elif status == "optimal":
             status = "error"
             note = (f"{used} reported an optimal point whose assignment no envy-free prices "
@@ -790,6 +825,8 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         bound = max(min(bound, ub_trivial), obj) if np.isfinite(bound) else ub_trivial
         if root is not None and np.isfinite(root.bound):   # certified LP root (bounds.py)
             bound = max(min(bound, root.bound), obj)
+        if big is not None and np.isfinite(big.bound):     # root + cuts (bounds.py, cuts.py)
+            bound = max(min(bound, big.bound), obj)
     else:
         bound = float("nan")
     sizes, prices = s_t[inv], p_t[inv]
@@ -798,6 +835,7 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         note = (f"no envy-free scheme behind the {used} result (MILP objective "
                 f"{'none' if sol is None else sol.objective * scale}); {note}".rstrip("; "))
     q = lemma1_curve(s_t, p_t, N)
+    certified = root.bound if root is not None else None if big is None else big.bound
     # the polished revenue is exact, the backend's bound carries its tolerances: an optimum
     # reports the (tiny) gap between them rather than 0
     gap = revenue_gap(obj, bound, scale)
@@ -807,7 +845,12 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
                          extra={"milp_objective": None if sol is None
                                 else sol.objective * scale,
                                 "message": "" if sol is None else sol.message,
-                                "root_bound": None if root is None else root.bound},
+                                "root_bound": certified,
+                                "cut_rounds": None if big is None or big.cuts is None
+                                else big.cuts.rounds,
+                                "incumbents": None if big is None else big.incumbents,
+                                "cut_history": None if big is None or big.cuts is None
+                                else big.cuts.history},
                          message="" if status == "optimal" else note, method=formulation)
 
 

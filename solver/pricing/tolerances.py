@@ -42,3 +42,16 @@ SINGLE_CROSSING = 1e-12
 #: Largest relative dual infeasibility of the duals behind a row-generated root bound
 #: (:mod:`solver.pricing.bounds`) for the bound to count as certified.
 ROOT_DUAL = 1e-9
+#: A separated cut (:mod:`solver.pricing.cuts`) is added when the LP point violates it by more
+#: than this, relative to ``max |v|`` (the cut LP is built on ``V / max |v|``).  Above the
+#: LP's feasibility tolerance (1e-7 in HiGHS) a row already in the LP is never violated
+#: by more than this, so no row is separated twice in a row.
+CUT_VIOLATION = 1e-6
+#: Sizes whose differences ``D(m) = v_j(m) - v_k(m)`` lie within this (relative to
+#: ``max |v|``) of each other are one threshold class of the TH/SD cuts: a prefix of the
+#: sizes sorted by ``D`` ends only where ``D`` drops by more, so rounding (a scaled copy of
+#: the instance) cannot split a tie, and every prefix is a set ``{m : D(m) >= t}``.
+CUT_TIE = 1e-12
+#: The cut rounds stop when the certified bound improved by less than this (relative) per
+#: round on average over the last :data:`~solver.pricing.cuts.STALL_ROUNDS` rounds.
+CUT_STALL = 1e-5

@@ -31,6 +31,12 @@ class Backend(ABC):
         Seconds by which the backend is measured to overrun its limit per non-zero of the
         model (its clock is looked at between iterations that grow with the model);
         :func:`solver.opt.solve` hands it that much less time.
+    supports_lazy_rows, supports_cutting_planes
+        Whether the backend can re-solve an LP after adding rows, from the previous basis:
+        ``solve_lazy`` (rows from a given pool, added when violated:
+        :func:`solver.opt.lazy.solve_lazy_lp`) and ``solve_cuts`` (rows from a separation
+        callback, in rounds: :func:`solver.opt.lazy.solve_cutting_planes`).  Only ``highs``
+        has them (``scipy.optimize.linprog`` cannot add rows).
     """
 
     name: str = ""
@@ -39,6 +45,8 @@ class Backend(ABC):
     gives_bound: bool = False
     honours_time_limit: bool = True
     overrun_per_nonzero: float = 0.0
+    supports_lazy_rows: bool = False
+    supports_cutting_planes: bool = False
 
     @abstractmethod
     def is_installed(self) -> bool:

@@ -38,6 +38,18 @@ class HighsScipy(Backend):
 
         return solve_lazy_lp(problem, A_lazy, b_lazy, **kwargs)
 
+    #: Separated cutting planes with warm starts and slack-row deletion
+    #: (:func:`solver.opt.lazy.solve_cutting_planes`, highspy).
+    supports_cutting_planes = True
+
+    def solve_cuts(self, problem: LinearProgram, separate, **kwargs):  # noqa: ANN001
+        """LP relaxation of ``problem`` tightened in rounds by the rows ``separate(x)``
+        returns (:func:`solver.opt.lazy.solve_cutting_planes`; ``kwargs`` are its options),
+        with a certified bound per round."""
+        from ..lazy import solve_cutting_planes
+
+        return solve_cutting_planes(problem, separate, **kwargs)
+
     def is_installed(self) -> bool:  # scipy is a core dependency
         return True
 
