@@ -173,6 +173,22 @@ class Family:
         full = self.check(params)
         return self.generate(np.random.default_rng(seed), **full)
 
+    def validate(self, params: Mapping[str, Any], seed: int = 0) -> None:
+        """Build one instance of ``params`` so a bad parameter *value* is an InstanceError
+        (exit 2) before anything runs, not an ``error`` row of every task.
+
+        A generator's own InstanceError passes through; any other exception (a value of the
+        wrong type, out of range for the generator) becomes one on ``grid``.
+        """
+        try:
+            self.make(params, seed)
+        except InstanceError:
+            raise
+        except Exception as exc:  # the generator's own failure on this value
+            raise InstanceError("grid", f"family {self.name} cannot build an instance from "
+                                        f"{dict(params)}: {type(exc).__name__}: {exc}"
+                                ) from None
+
 
 _EVALUATORS: dict[str, Evaluator] = {}
 _ALGORITHMS: dict[tuple[str, str], Algorithm] = {}

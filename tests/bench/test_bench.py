@@ -43,6 +43,15 @@ def mixture(instance, rng):
     return 0.5 * a + 0.5 * b
 
 
+def dies_at_4(instance, rng):
+    """The ordering distribution, but the worker process dies on n = 4."""
+    import os
+
+    if instance.sellers == 4:
+        os._exit(3)
+    return S.ordering_distribution(instance.sellers, instance.demands)
+
+
 def biased(instance, rng):
     p = np.zeros(instance.demands.size + 1)
     p[0] = 1.0
@@ -242,3 +251,31 @@ def test_worst_rediscovers_theorem_5_1_ratio_and_rerun_replays_it(tmp_path):
     lines = dict(line.split(": ", 1) for line in r.stdout.splitlines())
     assert float(lines["ratio (ALG/OPT)"]) == pytest.approx(res["ratio"])
     assert float(lines["ALG"]) / float(lines["OPT"].split()[0]) == pytest.approx(res["ratio"])
+
+
+@pytest.mark.parametrize("grid", ['{"n": ["x"]}', '{"n": [-3]}'])
+def test_bad_parameter_value_exits_2_before_anything_runs(grid, tmp_path):
+    """A value the family cannot build is one line on ``grid`` (exit 2), nothing stored."""
+    from typer.testing import CliRunner
+
+    from solver.cli import app
+
+    store = tmp_path / "s.sqlite"
+    r = CliRunner().invoke(app, ["bench", "sampling", "--algorithm", "ordering", "--family",
+                                 "sampling.theorem-5.1", "--grid", grid, "--store",
+                                 str(store)])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("error: grid") and r.stderr.count("\n") == 1
+    assert not store.exists() or B.load(store).empty
+
+
+def test_a_dying_worker_costs_only_its_own_task(user_module):
+    """A worker process that dies breaks the pool: its task reads error (WorkerLost), the
+    others complete, in grid order."""
+    df = B.run("sampling", ["my_algs:dies_at_4"], "sampling.theorem-5.1",
+               {"n": [3, 4, 5]}, seeds=1, workers=2)
+    by_n = {r["params"]["n"]: r for r in df.to_dict("records")}
+    assert [r["params"]["n"] for r in df.to_dict("records")] == [3, 4, 5]
+    assert by_n[4]["status"] == "error" and "WorkerLost" in by_n[4]["error"]
+    for n in (3, 5):
+        assert by_n[n]["status"] == "ok", by_n[n]
