@@ -76,8 +76,8 @@ def sweep(
                       retry_errors=retry_errors, progress=False if quiet else None)
     except InstanceError as exc:
         raise _err(f"error: {exc}", EXIT_INPUT) from None
-    except SweepError as exc:
-        raise _err(f"error: {exc}", EXIT_FAIL) from None
+    except SweepError as exc:  # no distributed, or no scheduler there: input, as verify
+        raise _err(f"error: scheduler: {exc}", EXIT_INPUT) from None
     Console(stderr=True).print(
         f"{s.experiment}: {s.planned} tasks ({s.skipped} already stored, {s.ran} run on "
         f"{s.executor} × {s.workers}) in {s.seconds:.1f} s: {s.ok} ok, {s.errors} errors "

@@ -87,3 +87,20 @@ def test_scheduler_of_a_wrong_type_is_refused():
 
     with pytest.raises(SweepError, match="tcp://HOST:PORT or a distributed.Client"):
         make_executor(scheduler=8786)
+
+
+def test_cli_sweep_unreachable_scheduler_is_exit_2(monkeypatch, tmp_path):
+    """As verify/bench: one line naming the scheduler, exit 2, nothing run."""
+    from typer.testing import CliRunner
+
+    from solver.cli import app
+    from solver.sweep import executors
+
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", "0.5s")
+    store = tmp_path / "s.sqlite"
+    r = CliRunner().invoke(app, ["sweep", "sampling.theorem51-ratio", "--grid",
+                                 '{"n": [2]}', "--store", str(store), "--scheduler",
+                                 "tcp://127.0.0.1:1"])
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: scheduler: cannot reach"), lines
