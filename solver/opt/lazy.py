@@ -115,6 +115,25 @@ def _set_time_limit(h: Any, seconds: float) -> None:
     h.setOptionValue("time_limit", float(h.getRunTime()) + float(seconds))
 
 
+def _resolve(h: Any, t0: float, time_limit: float | None) -> tuple[int, str]:
+    """One (warm-started) re-solve of ``h`` within what is left of ``time_limit`` since
+    ``t0``: ``(1 if it ran else 0, "" if optimal else the status)`` -- ``"time_limit"``
+    (none left, or HiGHS stopped on it), ``"infeasible"`` or ``"error"``."""
+    import highspy
+
+    if time_limit is not None:
+        left = time_limit - (time.perf_counter() - t0)
+        if left <= 0:
+            return 0, "time_limit"
+        _set_time_limit(h, left)
+    h.run()
+    ms = h.getModelStatus()
+    if ms == highspy.HighsModelStatus.kOptimal:
+        return 1, ""
+    return 1, {highspy.HighsModelStatus.kInfeasible: "infeasible",
+               highspy.HighsModelStatus.kTimeLimit: "time_limit"}.get(ms, "error")
+
+
 def _load(problem: LinearProgram) -> Any:
     """A quiet ``highspy.Highs`` holding ``problem``'s LP relaxation: the ``<=`` rows first,
     then the equality rows."""
@@ -163,8 +182,6 @@ def solve_lazy_lp(problem: LinearProgram, A_lazy: sp.spmatrix, b_lazy: np.ndarra
     LazyResult
         With the certified bound (module docstring).
     """
-    import highspy
-
     if problem.is_quadratic:
         raise ValueError("solve_lazy_lp takes linear programs only")
     t0 = time.perf_counter()
@@ -179,20 +196,10 @@ def solve_lazy_lp(problem: LinearProgram, A_lazy: sp.spmatrix, b_lazy: np.ndarra
     in_model[added] = True
     status, rounds, x, viol_max = "iteration_limit", 0, None, np.inf
     while rounds < max_rounds:
-        if time_limit is not None:
-            left = time_limit - (time.perf_counter() - t0)
-            if left <= 0:
-                status = "time_limit"
-                break
-            _set_time_limit(h, left)
-        h.run()
-        rounds += 1
-        ms = h.getModelStatus()
-        if ms == highspy.HighsModelStatus.kInfeasible:
-            status = "infeasible"
-            break
-        if ms != highspy.HighsModelStatus.kOptimal:
-            status = "time_limit" if ms == highspy.HighsModelStatus.kTimeLimit else "error"
+        ran, failed = _resolve(h, t0, time_limit)
+        rounds += ran
+        if failed:
+            status = failed
             break
         x = np.asarray(h.getSolution().col_value)
         viol = A_lazy @ x - b_lazy
@@ -385,8 +392,6 @@ def solve_cutting_planes(problem: LinearProgram, separate: Separation, *,
     -------
     CutResult
     """
-    import highspy
-
     if problem.is_quadratic:
         raise ValueError("solve_cutting_planes takes linear programs only")
     t0, c0 = time.perf_counter(), time.process_time()
@@ -404,20 +409,11 @@ def solve_cutting_planes(problem: LinearProgram, separate: Separation, *,
     best, best_x, best_inf, obj = float("nan"), None, float("inf"), float("nan")
     status, added_total, rounds = "iteration_limit", 0, 0
     fixed = 0          # the stall rule counts the rounds after the last non-removable rows
-    ok = highspy.HighsModelStatus.kOptimal
     while rounds < max_rounds:
-        if time_limit is not None:
-            left = time_limit - (time.perf_counter() - t0)
-            if left <= 0:
-                status = "time_limit"
-                break
-            _set_time_limit(h, left)
-        h.run()
-        rounds += 1
-        ms = h.getModelStatus()
-        if ms != ok:
-            status = {highspy.HighsModelStatus.kInfeasible: "infeasible",
-                      highspy.HighsModelStatus.kTimeLimit: "time_limit"}.get(ms, "error")
+        ran, failed = _resolve(h, t0, time_limit)
+        rounds += ran
+        if failed:
+            status = failed
             break
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
