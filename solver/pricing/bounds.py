@@ -34,11 +34,12 @@ from .envy_free import (
     as_valuations,
     curve_revenue,
     merge_identical_buyers,
+    model_values,
     pairwise_milp,
     single_price_revenue,
     value_scale,
 )
-from .tolerances import CHECK, CUT_STALL, MODEL_ZERO, ROOT_DUAL
+from .tolerances import CHECK, CUT_STALL, ROOT_DUAL
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (cuts.py imports this module)
     from .cuts import CutBound
@@ -56,9 +57,10 @@ ROOT_MIN_TYPES = 40
 ROOT_MIN_SECONDS = 10.0
 #: From this many buyer types on, a time-limited ``ef_revenue`` (``highs``) runs
 #: :func:`bound_and_incumbent` (cut rounds, restricted MILP) before the full MILP, which then
-#: gets only what is left.  The MILP alone proves eq. 11 instances up to B = N = 50 in 60 s
-#: (issue #15), so those keep the whole budget for it; at B = N = 60 (seed 60, 60 s) the cut
-#: path first gave gaps of 1.11 % (uniform) and 2.96 % (eq. 11) against 1.57 % and 3.07 %.
+#: gets only what is left.  Below it the MILP keeps the whole budget: it proves eq. 11
+#: instances up to B = N = 44 in 60 s (49.3 s, load 1.0; at 47 and 50 it stops at 2.4 % and
+#: 0.66 %, and the cut path would not prove them either); at B = N = 60 (seed 60, 60 s) the
+#: cut path first gave gaps of 1.11 % (uniform) and 2.96 % (eq. 11) against 1.57 % and 3.07 %.
 CUTS_MIN_TYPES = 60
 #: Share of the time left that the cut rounds may use (they stop earlier when they stall).
 CUT_SHARE = 0.75
@@ -142,8 +144,7 @@ def root_bound(V: np.ndarray, *, weights: np.ndarray | None = None,
     nt = T.shape[0]
     if scale == 0:
         return RootBound("optimal", 0.0, 0, nt * (nt - 1), 0, 0.0, 0.0)
-    Tn = T / scale
-    Tn[Tn < MODEL_ZERO] = 0.0
+    Tn = model_values(T, scale)
     lp = pairwise_milp(Tn, w).relaxed()
     A = lp.A_ub.tocsr()
     from ..opt.problem import LinearProgram

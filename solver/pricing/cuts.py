@@ -78,8 +78,8 @@ import scipy.sparse as sp
 
 from ..errors import InstanceError
 from ..opt import LinearProgram, get_backend
-from .envy_free import value_scale
-from .tolerances import CUT_STALL, CUT_TIE, CUT_VIOLATION, MODEL_ZERO
+from .envy_free import model_values, value_scale
+from .tolerances import CUT_STALL, CUT_TIE, CUT_VIOLATION
 
 __all__ = ["FAMILIES", "CutBound", "CutModel", "Separator", "cut_bound", "cut_model",
            "scheme_point", "separate_family"]
@@ -163,8 +163,7 @@ def cut_model(T: np.ndarray, w: np.ndarray | None = None) -> CutModel:
     scale = value_scale(T)
     if scale == 0:
         raise InstanceError("V", "every valuation is 0: there is nothing to bound")
-    Tn = T / scale
-    Tn[Tn < MODEL_ZERO] = 0.0
+    Tn = model_values(T, scale)
     nx = nt * n
     flat = np.zeros((nt, n), dtype=bool)
     flat[:, 1:] = Tn[:, 1:] <= Tn[:, :-1]

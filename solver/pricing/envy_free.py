@@ -178,6 +178,16 @@ def value_scale(V: np.ndarray) -> float:
     return float(np.max(np.abs(V))) if np.size(V) else 0.0
 
 
+def model_values(V: np.ndarray, scale: float) -> np.ndarray:
+    """``V / scale`` (``scale = max |v| > 0``) with the entries below
+    :data:`~solver.pricing.tolerances.MODEL_ZERO` set to 0: the order-1 values every pricing
+    model (MILPs, LP roots, the cut LP) is built on, so each is the same for ``V`` and any
+    positive multiple of it up to rounding."""
+    Vn = np.asarray(V, dtype=float) / scale
+    Vn[Vn < MODEL_ZERO] = 0.0
+    return Vn
+
+
 def revenue_gap(objective: float, bound: float, scale: float) -> float:
     """``|bound - objective| / max(|objective|, scale)``: a gap free of the data's units.
 
@@ -774,8 +784,7 @@ def ef_revenue(V: np.ndarray, backend: str = "auto", time_limit: float | None = 
         if big is None or (left is not None and left >= MILP_AFTER_CUTS_SECONDS
                            and not big.cuts_timed_out):
             check_deadline("building the pricing MILP")
-            Tn = T / scale                             # the MILP sees values of order 1
-            Tn[Tn < MODEL_ZERO] = 0.0
+            Tn = model_values(T, scale)                # the MILP sees values of order 1
             lp = curve_milp(Tn, w) if formulation == "curve" else pairwise_milp(Tn, w)
             check_deadline("building the pricing MILP")
             sol = solve(lp, backend=backend, time_limit=remaining_time(time_limit),

@@ -23,11 +23,11 @@ from ..opt import solve
 from .envy_free import (
     curve_revenue,
     lemma1_curve,
+    model_values,
     optimal_prices,
     pairwise_milp,
     value_scale,
 )
-from .tolerances import MODEL_ZERO
 
 __all__ = ["Incumbent", "lp_sizes", "restricted_revenue"]
 
@@ -92,8 +92,7 @@ def restricted_revenue(T: np.ndarray, w: np.ndarray, sizes: np.ndarray, *,
     scale = value_scale(T)
     if scale == 0 or cols.shape[0] < 2:
         return None
-    VS = T[:, cols] / scale
-    VS[VS < MODEL_ZERO] = 0.0
+    VS = model_values(T[:, cols], scale)
     try:
         sol = solve(pairwise_milp(VS, w), backend=backend, time_limit=time_limit)
     except TimeLimitReached:
