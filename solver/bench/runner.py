@@ -30,7 +30,6 @@ import math
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -459,44 +458,15 @@ def run(problem: str, algorithms: Sequence[str | Algorithm | Any], family: str,
             for i, (s, seed) in enumerate(tasks):
                 done(i, _task_rows(ev, fam, algos, s, seed, time_limit))
         else:
-            for i, rows in _pool_rows(args, n_workers):
+            from ..workers import recovering_map
+
+            for i, rows in recovering_map(_task_star, [(a,) for a in args], n_workers):
                 if rows is None:  # its worker died twice: charged to this task alone
                     s, seed = tasks[i]
                     rows = _error_rows(ev, family, named, s, seed, "WorkerLost: the worker "
                                        "process died twice running this task")
                 done(i, rows)
     return frame([r for rows in got for r in rows])
-
-
-def _pool_rows(args: Sequence[tuple[Any, ...]], workers: int
-               ) -> Iterable[tuple[int, list[dict[str, Any]] | None]]:
-    """``(index, rows)`` of every task on a process pool, in completion order.
-
-    A worker that dies (segfault, out of memory, ``os._exit``) breaks the pool; the tasks
-    that were in flight are rerun one at a time in a fresh one-worker pool, so a death is
-    charged to the task that caused it (``rows`` is ``None`` when it dies again) and the
-    others complete normally (as :mod:`solver.claims.runner` does for claims).
-    """
-    from concurrent.futures import FIRST_COMPLETED, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    lost: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futs = {pool.submit(_task_star, a): i for i, a in enumerate(args)}
-        pending = set(futs)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                try:
-                    yield futs[f], f.result()
-                except BrokenProcessPool:
-                    lost.append(futs[f])
-    for i in sorted(lost):
-        with ProcessPoolExecutor(max_workers=1) as alone:
-            try:
-                yield i, alone.submit(_task_star, args[i]).result()
-            except BrokenProcessPool:
-                yield i, None
 
 
 def summary(df: Any, by: str | Sequence[str] | None = None) -> Any:

@@ -21,7 +21,6 @@ workers need ``solver`` (and any plugin registering claims) installed.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,16 +38,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _init_worker() -> None:
-    """Send a worker's stdout to stderr: a backend's banner must not mix with the JSON."""
-    try:
-        sys.stdout.flush()
-        os.dup2(sys.stderr.fileno(), 1)
-    except (OSError, ValueError):  # pragma: no cover - no real file descriptors
-        pass
-    sys.stdout = sys.stderr
 
 
 def _run_one(claim_id: str, ctx: CheckContext) -> dict[str, Any]:
@@ -149,51 +138,18 @@ def _run_dask(claims: Sequence[Claim], todo: list[int], ctx: CheckContext, sched
             done(i, row if exc is None else _failed_row(claims[i], exc))
 
 
-def _context() -> Any:
-    """``fork`` where there is one: workers inherit every registered claim, start at once."""
-    import multiprocessing as mp
-
-    try:
-        return mp.get_context("fork")
-    except ValueError:  # pragma: no cover - Windows
-        return mp.get_context()
-
-
 def _run_pool(claims: Sequence[Claim], todo: list[int], ctx: CheckContext, workers: int,
               done: Callable[[int, dict[str, Any]], None], meanwhile: Callable[[], None]
               ) -> None:
-    """Run the claims at ``todo`` on a process pool, rerunning claims lost with a worker.
+    """Run the claims at ``todo`` on a process pool (:func:`solver.workers.recovering_map`:
+    a claim lost with its worker is rerun alone; a second death reads ``WorkerLost``).
 
     ``meanwhile`` runs in this process once every task is submitted (with ``fork``, every
     worker is started by the first submit, before any thread of ``on_row`` may start).
     """
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
+    from ..workers import recovering_map
 
-    def pool(n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n, mp_context=_context(),
-                                   initializer=_init_worker)
-
-    lost: list[int] = []
-    ex = pool(workers)
-    try:
-        futs = {ex.submit(_run_one, claims[i].id, ctx): i for i in todo}
-        meanwhile()
-        pending = set(futs)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                try:
-                    done(futs[f], f.result())
-                except BrokenProcessPool:
-                    lost.append(futs[f])
-    finally:
-        ex.shutdown(wait=True, cancel_futures=True)
-    for i in sorted(lost):  # alone, so a second death is charged to the claim itself
-        ex = pool(1)
-        try:
-            done(i, ex.submit(_run_one, claims[i].id, ctx).result())
-        except BrokenProcessPool:
-            done(i, _lost_row(claims[i], 2))
-        finally:
-            ex.shutdown(wait=True, cancel_futures=True)
+    items = [(claims[i].id, ctx) for i in todo]
+    for k, row in recovering_map(_run_one, items, workers, after_submit=meanwhile):
+        i = todo[k]
+        done(i, row if row is not None else _lost_row(claims[i], 2))
