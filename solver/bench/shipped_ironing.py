@@ -63,10 +63,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .. import ironing as I
 from ..errors import InstanceError
+from ..ironing.procurement import expected_min_binomial
 from ..tolerances import PROBABILITY_SUM
 from .interface import (
     SENSE_MIN,
@@ -293,12 +293,6 @@ def _deterministic_price(inst: I.IroningInstance, rng: np.random.Generator) -> f
     return float(I.contract(inst.dist, w / n).alpha_plus)
 
 
-def _expected_min_binomial(n: int, w: int, q: np.ndarray) -> np.ndarray:
-    """``M(q) = E[min(Bin(n, q), w)]``: the expected number bought among the players of
-    quantile at most ``q`` by "the w smallest ironed virtual costs, ties uniform"."""
-    return n * q * stats.binom.cdf(w - 1, n - 1, q) + w * stats.binom.sf(w, n, q)
-
-
 def _optimal_bic(inst: I.IroningInstance, rng: np.random.Generator) -> dict[str, Any]:
     """The optimal BIC mechanism [FL12, Lemma 4.7] as its interim allocation rule.
 
@@ -310,7 +304,7 @@ def _optimal_bic(inst: I.IroningInstance, rng: np.random.Generator) -> dict[str,
     n, w = _players_units(inst)
     curve, _ = _ironed(inst)
     q, hull = curve.q, curve.hull
-    M = _expected_min_binomial(n, w, q[hull])
+    M = expected_min_binomial(n, w, q[hull])  # the package's own (procurement.py)
     per_edge = np.diff(M) / (n * np.diff(q[hull]))
     x = np.repeat(per_edge, np.diff(hull))  # one value per cell (q_{k-1}, q_k]
     x = np.minimum.accumulate(np.clip(x, 0.0, 1.0))  # rounding only: already monotone
