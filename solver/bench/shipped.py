@@ -46,26 +46,11 @@ OPT_TOL = 1e-7
 EF_TOL = 1e-9
 
 
-def _num(x: Any) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return float("nan")
-    return v
-
-
-def _opt_of(result: Any) -> Opt:
-    # the Result's attributes, not to_dict(): the dict conversion costs ~2.7 ms per task
-    # (benchmarks/bench_bench.py) and carries nothing the Opt needs
-    return Opt(str(result.status), _num(result.objective), _num(result.bound),
-               str(result.backend or ""))
-
-
 # ============================================================================ sampling
 
 
 def _sampling_solve(inst: S.SamplingInstance, time_limit: float | None) -> Opt:
-    return _opt_of(S.solve(inst, time_limit=time_limit))
+    return Opt.of_result(S.solve(inst, time_limit=time_limit))
 
 
 def evaluate_sampling(inst: S.SamplingInstance, answer: Any) -> Evaluation:
@@ -184,7 +169,7 @@ def _step_max_random(rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _pricing_solve(inst: P.PricingInstance, time_limit: float | None) -> Opt:
-    return _opt_of(P.solve(inst, time_limit=time_limit))
+    return Opt.of_result(P.solve(inst, time_limit=time_limit))
 
 
 def evaluate_pricing(inst: P.PricingInstance, answer: Any) -> Evaluation:

@@ -69,6 +69,7 @@ from .interface import (
     Evaluator,
     Family,
     Opt,
+    number_or_nan,
     register_algorithm,
     register_evaluator,
     register_family,
@@ -83,13 +84,6 @@ TRUTH_TOL = 1e-9
 ZERO_LOSS = 1e-9
 #: Largest answer (profiles times outcomes) the evaluator checks.
 MAX_ANSWER_ENTRIES = 1_000_000
-
-
-def _num(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 # ============================================================================ profiles
@@ -242,8 +236,8 @@ def evaluate_privacy(inst: Pv.PrivateMechanismLPInstance, answer: Any) -> Evalua
 def _privacy_solve(inst: Pv.PrivateMechanismLPInstance, time_limit: float | None) -> Opt:
     """OPT loss = welfare without privacy - the LP benchmark's optimum (module docstring)."""
     d = Pv.solve(inst, time_limit=time_limit).to_dict()
-    top = _num(d.get("optimal_welfare_without_privacy"))
-    loss, bound = top - _num(d.get("objective")), top - _num(d.get("bound"))
+    top = number_or_nan(d.get("optimal_welfare_without_privacy"))
+    loss, bound = top - number_or_nan(d.get("objective")), top - number_or_nan(d.get("bound"))
     status, backend = str(d.get("status")), str(d.get("backend", ""))
     if status == "optimal" and loss <= ZERO_LOSS * inst.n * _scale(inst):
         return Opt("error", loss, bound, f"{backend}: the optimal welfare loss is 0 (an "

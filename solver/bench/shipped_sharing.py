@@ -84,13 +84,6 @@ B1_START = (0.2, 0.9)
 B1_STEP = (1e-4, 0.3)
 
 
-def _num(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 def _py(x: Any) -> Any:
     """A numpy scalar as the Python number it holds (a grid may hold numpy values)."""
     return x.item() if isinstance(x, np.generic) else x
@@ -111,7 +104,7 @@ def _sharing_solve(inst: SH.SharingInstance, time_limit: float | None) -> Opt:
     if method == "greedy":
         method = "exhaustive" if inst.n <= SH.EXHAUSTIVE_MAX_USERS else "branch-and-bound"
     r = SH.solve(inst, time_limit=time_limit, method=method)
-    return Opt(str(r.status), _num(r.objective), _num(r.bound), str(r.backend or ""))
+    return Opt.of_result(r)
 
 
 def _mask(raw: Any, n: int) -> tuple[np.ndarray | None, str | None]:
