@@ -62,6 +62,7 @@ import numpy as np
 
 from .. import privacy as Pv
 from ..errors import InstanceError
+from ..privacy.lp_benchmark import profile_graph
 from ..tolerances import PROBABILITY_SUM
 from .interface import (
     SENSE_MIN,
@@ -129,17 +130,8 @@ def profiles(inst: Pv.PrivateMechanismLPInstance) -> ProfileTable:
         raise InstanceError("instance", f"|types|^n |outcomes| = {T}^{n} x {O} exceeds the "
                                         f"{MAX_ANSWER_ENTRIES} entries the privacy evaluator "
                                         f"checks (answers are per profile)")
-    prof = np.indices((T,) * n).reshape(n, -1).T.astype(np.int64)
-    counts = np.stack([np.bincount(row, minlength=T) for row in prof])
-    place = T ** np.arange(n - 1, -1, -1, dtype=np.int64)
-    idx = np.arange(prof.shape[0], dtype=np.int64)
-    lies = []
-    for i in range(n):
-        for b in range(T):
-            moved = prof[:, i] != b
-            a = prof[moved, i]
-            lies.append(np.column_stack([idx[moved], idx[moved] + (b - a) * place[i], a]))
-    table = ProfileTable(prof, counts, counts @ U, np.concatenate(lies).reshape(-1, 3))
+    prof, counts, edges = profile_graph(n, T)   # the LP benchmark's own enumeration
+    table = ProfileTable(prof, counts, counts @ U, np.ascontiguousarray(edges[:, :3]))
     for arr in (table.profiles, table.counts, table.welfare, table.lies):
         arr.setflags(write=False)
     return table

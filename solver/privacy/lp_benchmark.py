@@ -42,7 +42,6 @@ lower bound on the LP optimum; the difference is the welfare they give up.
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from collections.abc import Mapping
@@ -87,22 +86,41 @@ def _multinomial(h: tuple[int, ...]) -> float:
     return float(out)
 
 
+def profile_graph(n: int, T: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every profile of ``n`` players with ``T`` types and every single-player lie, by array.
+
+    Returns
+    -------
+    profiles, counts, edges
+        ``profiles[s, i]`` (shape ``(T^n, n)``, in ``itertools.product(range(T), repeat=n)``
+        order), ``counts[s, a]`` (the histogram of profile ``s``), and ``edges[e] = (s, s',
+        a, b)``: player ``i`` of type ``a`` in ``s`` reports ``b != a``, giving ``s'``; in the
+        order of ``s``, then ``i``, then ``b``.
+    """
+    prof = np.indices((T,) * n, dtype=np.int64).reshape(n, -1).T
+    idx = np.arange(prof.shape[0], dtype=np.int64)
+    counts = np.zeros((prof.shape[0], T), dtype=np.int64)
+    np.add.at(counts, (np.repeat(idx, n), prof.reshape(-1)), 1)
+    place = T ** np.arange(n - 1, -1, -1, dtype=np.int64)
+    a = prof[:, :, None]                                   # (S, n, 1)
+    b = np.arange(T, dtype=np.int64)[None, None, :]        # (1, 1, T)
+    moved = np.broadcast_to(b != a, (prof.shape[0], n, T))
+    s2 = idx[:, None, None] + (b - a) * place[None, :, None]
+    shape = moved.shape
+    edges = np.stack([np.broadcast_to(idx[:, None, None], shape), np.broadcast_to(s2, shape),
+                      np.broadcast_to(a, shape), np.broadcast_to(b, shape)], axis=-1)[moved]
+    return prof, counts, edges
+
+
 def enumerate_states(n: int, T: int, mode: str) -> States:
     """All profiles (``mode="profiles"``) or histograms (``"histograms"``) with their edges."""
     from .facility import compositions
 
     if mode == "profiles":
-        keys = list(itertools.product(range(T), repeat=n))
-        index = {k: i for i, k in enumerate(keys)}
+        prof, counts, E = profile_graph(n, T)
+        keys = [tuple(k) for k in prof.tolist()]
         weight = np.full(len(keys), 1.0 / T**n)
-        counts = np.array([np.bincount(k, minlength=T) for k in keys])
-        edges = []
-        for s, k in enumerate(keys):
-            for i in range(n):
-                for b in range(T):
-                    if b != k[i]:
-                        k2 = k[:i] + (b,) + k[i + 1:]
-                        edges.append((s, index[k2], k[i], b))
+        edges = [tuple(e) for e in E.tolist()]
     else:
         keys = list(compositions(n, T))
         index = {k: i for i, k in enumerate(keys)}

@@ -88,3 +88,21 @@ def test_custom_utilities_solve():
                                "privacy_bound": {"kind": "linear", "kappa": 0.2}})
     r = lp_benchmark.solve_lp(inst)
     assert r["status"] == "optimal" and math.isfinite(r["objective"])
+
+
+@pytest.mark.parametrize(("n", "T"), [(1, 2), (2, 3), (3, 2), (4, 3)])
+def test_profile_graph_is_the_product_order_with_every_lie(n, T):
+    """profile_graph (shared by the LP and the bench evaluator) against the definition:
+    itertools.product order, histograms, and each lie (s, s', a, b) in (s, i, b) order."""
+    import itertools
+
+    from solver.privacy.lp_benchmark import profile_graph
+
+    keys = list(itertools.product(range(T), repeat=n))
+    index = {k: i for i, k in enumerate(keys)}
+    edges = [(s, index[k[:i] + (b,) + k[i + 1:]], k[i], b)
+             for s, k in enumerate(keys) for i in range(n) for b in range(T) if b != k[i]]
+    prof, counts, E = profile_graph(n, T)
+    assert [tuple(k) for k in prof.tolist()] == keys
+    assert counts.tolist() == [np.bincount(k, minlength=T).tolist() for k in keys]
+    assert [tuple(e) for e in E.tolist()] == edges
